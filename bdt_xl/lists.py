@@ -1,0 +1,197 @@
+"""Reference lists: partner types, ITU membership, regions and action-plan priorities.
+
+The lists decide which labels are valid, how loosely typed labels map to the canonical one
+("  africa " -> "Africa"), the order in which breakdowns are listed, and which action plan is
+in force on a signing date. They come built in (labels as in the TDAG report) and can be
+replaced by the workbook's ``Lists`` table, which also feeds the drop-downs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+PARTNER_TYPE = "Partner type"
+MEMBERSHIP = "ITU membership"
+REGION = "Region"
+PRIORITY = "Priority"
+KINDS = (PARTNER_TYPE, MEMBERSHIP, REGION, PRIORITY)
+
+NON_MEMBER = "Non-member"
+
+#: Columns of the workbook's ``Lists`` table, in the order the workbook builder writes them.
+LISTS_COLUMNS = ("List", "Label", "French label", "Aliases", "Action plan", "Valid from", "Valid to")
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: object) -> str:
+    """Matching key of a label: trimmed, inner spaces collapsed, case-folded."""
+    return _SPACES.sub(" ", str(text)).strip().casefold()
+
+
+def tidy(text: object) -> str:
+    """Display form of free text: trimmed with inner spaces collapsed (case kept)."""
+    return _SPACES.sub(" ", str(text)).strip()
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    name: str
+    valid_from: date
+    valid_to: date | None = None  # inclusive; None = still in force
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    kind: str
+    label: str
+    label_fr: str = ""
+    aliases: tuple[str, ...] = ()
+    plan: str = ""  # priorities only: name of the action plan the priority belongs to
+
+
+@dataclass
+class ReferenceLists:
+    items: list[ListItem]
+    plans: list[ActionPlan]
+    _index: dict[str, dict[str, str]] = field(init=False, repr=False)
+    _plan_of: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {kind: {} for kind in KINDS}
+        self._plan_of = {}
+        for item in self.items:
+            keys = self._index[item.kind]
+            for text in (item.label, item.label_fr, *item.aliases):
+                if text:
+                    keys.setdefault(normalize(text), item.label)
+            if item.kind == PRIORITY:
+                self._plan_of[item.label] = item.plan
+
+    # -- queries -------------------------------------------------------------------------
+    def labels(self, kind: str) -> list[str]:
+        """Canonical labels of one list, in list order."""
+        return [item.label for item in self.items if item.kind == kind]
+
+    def order(self, kind: str) -> dict[str, int]:
+        return {label: i for i, label in enumerate(self.labels(kind))}
+
+    def match(self, kind: str, text: object) -> str | None:
+        """Canonical label for ``text`` (case and spacing ignored, aliases accepted)."""
+        return self._index[kind].get(normalize(text))
+
+    def suggest(self, kind: str, text: object) -> str | None:
+        """The closest canonical label to an unknown ``text``, for a "did you mean" hint."""
+        keys = self._index[kind]
+        close = difflib.get_close_matches(normalize(text), list(keys), n=1, cutoff=0.6)
+        return keys[close[0]] if close else None
+
+    def french(self, kind: str, label: str) -> str:
+        for item in self.items:
+            if item.kind == kind and item.label == label:
+                return item.label_fr or label
+        return label
+
+    def plan_of(self, priority: str) -> str:
+        return self._plan_of.get(priority, "")
+
+    def plan_on(self, day: date) -> ActionPlan | None:
+        """The action plan in force on ``day`` (the latest-starting one if plans overlap)."""
+        found = [plan for plan in self.plans if plan.covers(day)]
+        return max(found, key=lambda plan: plan.valid_from) if found else None
+
+    def plan_names(self) -> list[str]:
+        return [plan.name for plan in self.plans]
+
+
+BUENOS_AIRES = ActionPlan("Buenos Aires Action Plan", date(2018, 1, 1), date(2022, 12, 31))
+KIGALI = ActionPlan("Kigali Action Plan", date(2023, 1, 1), None)
+
+
+def _items(kind: str, rows, plan: str = "") -> list[ListItem]:
+    return [ListItem(kind, label, fr, tuple(aliases), plan) for label, fr, *aliases in rows]
+
+
+DEFAULT_ITEMS: list[ListItem] = [
+    *_items(PARTNER_TYPE, [
+        ("Governmental entities", "Entités gouvernementales", "Government", "Governmental"),
+        ("Private sector entities", "Entités du secteur privé", "Private sector", "Private"),
+        ("Academic institutions", "Établissements universitaires", "Academia", "Academic"),
+        ("UN organizations", "Organisations du système des Nations Unies", "UN",
+         "United Nations", "UN organisations"),
+        ("International and regional organizations",
+         "Organisations et associations internationales et régionales",
+         "International organizations", "Regional organizations",
+         "International and regional organisations"),
+        ("Financial institutions", "Institutions financières", "Financial"),
+        ("Foundations", "Fondations", "Foundation"),
+        ("Other", "Autre", "Others"),
+    ]),
+    *_items(MEMBERSHIP, [
+        ("ADMIN", "ADMIN", "Administration"),
+        ("ADMIN-affiliated", "Rattaché à une ADMIN", "ADMIN affiliated"),
+        ("ROA", "ROA", "Recognized operating agency"),
+        ("SIO", "SIO", "Scientific or industrial organization"),
+        ("REGINTORG", "REGINTORG"),
+        ("UNIVERS/RSRCH", "UNIVERS/RSRCH", "Academia member", "UNIVERS", "RSRCH"),
+        ("Other ITU entity", "Autre entité de l'UIT"),
+        (NON_MEMBER, "Non-membre", "Non member", "None"),
+    ]),
+    *_items(REGION, [
+        ("Africa", "Afrique"),
+        ("Americas", "Amériques"),
+        ("Arab States", "États arabes", "Arab region"),
+        ("Asia-Pacific", "Asie-Pacifique", "Asia and the Pacific", "Asia Pacific"),
+        ("CIS", "CEI", "Commonwealth of Independent States"),
+        ("Europe", "Europe"),
+        ("Multi-regions", "Plusieurs régions", "Multi-regional", "Global", "Multiregional"),
+    ]),
+    *_items(PRIORITY, [
+        ("Capacity development", "Renforcement des capacités", "Capacity building"),
+        ("Cybersecurity", "Cybersécurité"),
+        ("Digital inclusion", "Inclusion numérique"),
+        ("Digital innovation ecosystem", "Écosystème de l'innovation numérique"),
+        ("Digital services and applications", "Services et applications numériques",
+         "Digital Services & App"),
+        ("Emergency telecommunications", "Télécommunications d'urgence", "Emergency Telecom"),
+        ("Environment", "Environnement"),
+        ("Network and digital infrastructure", "Réseau et infrastructure numérique",
+         "Network & Digital Infrast."),
+        ("Statistics", "Statistiques"),
+        ("Multi-thematic", "Plusieurs priorités thématiques"),
+    ], BUENOS_AIRES.name),
+    *_items(PRIORITY, [
+        ("Affordable connectivity", "Connectivité abordable"),
+        ("Digital transformation", "Transformation numérique"),
+        ("Enabling policy and regulatory environment",
+         "Environnement politique et réglementaire propice",
+         "Enabling policy & regulatory envir."),
+        ("Resource mobilization and international cooperation",
+         "Mobilisation des ressources et coopération internationale"),
+        ("Inclusive and secure telecommunications/ICTs for sustainable development",
+         "Télécommunications/TIC inclusives et sécurisées au service du développement durable",
+         "Inclusive & secure telecom/ICTs for sustainable dev."),
+        ("Multi-priorities", "Plusieurs priorités"),
+    ], KIGALI.name),
+]
+
+DEFAULT_LISTS = ReferenceLists(DEFAULT_ITEMS, [BUENOS_AIRES, KIGALI])
+
+
+def lists_table_rows(lists: ReferenceLists = DEFAULT_LISTS) -> list[list[object]]:
+    """The lists as rows of the workbook's ``Lists`` table (see ``LISTS_COLUMNS``)."""
+    plans = {plan.name: plan for plan in lists.plans}
+    rows: list[list[object]] = []
+    for item in lists.items:
+        plan = plans.get(item.plan)
+        rows.append([
+            item.kind, item.label, item.label_fr, "; ".join(item.aliases), item.plan,
+            plan.valid_from if plan else None, plan.valid_to if plan else None,
+        ])
+    return rows
