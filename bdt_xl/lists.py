@@ -56,7 +56,7 @@ class ListItem:
     plan: str = ""  # priorities only: name of the action plan the priority belongs to
 
 
-@dataclass
+@dataclass(eq=False)  # identity equality: hashable, so validators can be cached per lists
 class ReferenceLists:
     items: list[ListItem]
     plans: list[ActionPlan]

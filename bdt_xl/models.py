@@ -1,0 +1,255 @@
+"""Pydantic models of the input: cell rules of an agreement row, a rate row, the settings, and
+the issue reported to the user.
+
+Cell rules only look at one cell; rules that need several rows or other tables (duplicate
+IDs, action plan on the signing date, rate in force) live in ``validation``.
+Messages are written for the person who typed the cell, not for a programmer.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
+
+from . import schema as s
+from .lists import DEFAULT_LISTS, MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION, \
+    ReferenceLists, tidy
+from .reading import EXCEL_ERRORS
+
+EXCEL_EPOCH = date(1899, 12, 30)
+EARLIEST_DATE = date(1990, 1, 1)
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _reject_error_value(value: object) -> None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise _fail("excel_error", f"the cell shows the Excel error {value.strip()}; fix the "
+                                   "formula or type the value")
+
+
+def text_cell(value: object) -> str:
+    """Required text: trimmed, inner spaces collapsed; numbers are accepted as text."""
+    _reject_error_value(value)
+    if _blank(value):
+        raise _fail("required", "this cell is empty; it is required")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return tidy(value)
+
+
+def optional_text_cell(value: object) -> str:
+    _reject_error_value(value)
+    return "" if _blank(value) else tidy(value)
+
+
+@lru_cache(maxsize=4096)
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text[:10]) if len(text) >= 10 and text[10:].strip(" T0:") == "" \
+            else date.fromisoformat(text)
+    except ValueError:
+        raise _fail("date", f"“{text}” is not a date; type it as YYYY-MM-DD or use an Excel "
+                            "date") from None
+
+
+def date_cell(value: object) -> date:
+    """An Excel date (date, datetime, or serial number) or ISO text ``YYYY-MM-DD``."""
+    _reject_error_value(value)
+    if _blank(value):
+        raise _fail("required", "the date is missing; it is required")
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, bool):
+        raise _fail("date", "this is TRUE/FALSE, not a date")
+    elif isinstance(value, (int, float)):
+        if not math.isfinite(value) or not 1 <= value < 2958466:
+            raise _fail("date", f"{value} is not a valid Excel date")
+        day = EXCEL_EPOCH + timedelta(days=int(value))
+    else:
+        day = _iso_date(str(value).strip())
+    if day < EARLIEST_DATE:
+        raise _fail("date", f"{day.isoformat()} is before {EARLIEST_DATE.year}; check the "
+                            "date (an empty or zero date shows as 1900 in Excel)")
+    return day
+
+
+def amount_cell(value: object) -> float:
+    """A number ≥ 0; blank means 0; numeric text ("1500") is accepted."""
+    _reject_error_value(value)
+    if _blank(value):
+        return 0.0
+    if isinstance(value, bool):
+        raise _fail("amount", "this is TRUE/FALSE, not an amount")
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace(" ", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise _fail("amount", f"“{value.strip()}” is not a number; type digits only, "
+                                  "without currency signs or thousands separators") from None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail("amount", f"{value!r} is not a number")
+    if value < 0:
+        raise _fail("amount", f"{value:,.2f} is negative; amounts must be 0 or more")
+    return float(value)
+
+
+def currency_cell(value: object) -> str:
+    _reject_error_value(value)
+    if _blank(value):
+        return ""
+    code = str(value).strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise _fail("currency", f"“{str(value).strip()}” is not a 3-letter ISO 4217 currency "
+                                "code such as USD, CHF or EUR")
+    return code
+
+
+def positive_cell(value: object) -> float:
+    number = amount_cell(value)
+    if _blank(value) or number <= 0:
+        raise _fail("rate", "the rate must be a number greater than 0")
+    return number
+
+
+Text = Annotated[str, BeforeValidator(text_cell)]
+OptionalText = Annotated[str, BeforeValidator(optional_text_cell)]
+Day = Annotated[date, BeforeValidator(date_cell)]
+Amount = Annotated[float, BeforeValidator(amount_cell)]
+Currency = Annotated[str, BeforeValidator(currency_cell)]
+Rate = Annotated[float, BeforeValidator(positive_cell)]
+
+
+def _label(lists: ReferenceLists, kind: str, required: bool = True):
+    noun = {PARTNER_TYPE: "partner type", MEMBERSHIP: "ITU membership category",
+            REGION: "region", PRIORITY: "priority"}[kind]
+
+    def check(value: object) -> str:
+        _reject_error_value(value)
+        if _blank(value):
+            if required:
+                raise _fail("required", f"the {noun} is missing; choose one from the list")
+            return NON_MEMBER
+        label = lists.match(kind, value)
+        if label is None:
+            hint = lists.suggest(kind, value)
+            text = tidy(value)
+            raise _fail("unknown_label", f"unknown {noun} “{text}”" + (
+                f" – did you mean “{hint}”?" if hint else
+                f"; choose one of: {', '.join(lists.labels(kind))}"))
+        return label
+
+    return Annotated[str, BeforeValidator(check)]
+
+
+@lru_cache(maxsize=8)
+def agreement_adapter(lists: ReferenceLists = DEFAULT_LISTS) -> TypeAdapter:
+    """Validator of one agreement row (a dict keyed by SPEC column names)."""
+    row = TypedDict("AgreementRow", {
+        s.AGREEMENT_ID: Text,
+        s.PARTNER: Text,
+        s.PARTNER_TYPE: _label(lists, PARTNER_TYPE),
+        s.MEMBERSHIP: _label(lists, MEMBERSHIP, required=False),
+        s.REGION: _label(lists, REGION),
+        s.PRIORITY: _label(lists, PRIORITY),
+        s.SIGNED_ON: Day,
+        s.CURRENCY: Currency,
+        s.PARTNER_AMOUNT: Amount,
+        s.ITU_AMOUNT: Amount,
+    })
+    return TypeAdapter(row)
+
+
+RateRow = TypedDict("RateRow", {s.CURRENCY: Currency, s.EFFECTIVE_FROM: Day,
+                                s.UNITS_PER_USD: Rate})
+RATE_ADAPTER = TypeAdapter(RateRow)
+
+
+class Settings(BaseModel):
+    """The optional ``Settings`` table (``Setting | Value``); CLI options override it."""
+    model_config = ConfigDict(populate_by_name=True)
+
+    report_year: Optional[int] = Field(None, alias=s.SETTING_REPORT_YEAR, ge=1990, le=2200)
+    through: Optional[date] = Field(None, alias=s.SETTING_THROUGH)
+    language: Literal["en", "fr"] = Field("en", alias=s.SETTING_LANGUAGE)
+    top_n: int = Field(10, alias=s.SETTING_TOP_N, ge=1, le=1000)
+    ecb_fallback: bool = Field(False, alias=s.SETTING_ECB_FALLBACK)
+
+    @field_validator("report_year", "top_n", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        if _blank(value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    @field_validator("through", mode="before")
+    @classmethod
+    def _excel_date(cls, value: object) -> object:
+        return None if _blank(value) else date_cell(value)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        if _blank(value):
+            return "en"
+        text = str(value).strip().casefold()
+        return {"english": "en", "anglais": "en", "french": "fr", "français": "fr",
+                "francais": "fr"}.get(text, text)
+
+    @field_validator("ecb_fallback", mode="before")
+    @classmethod
+    def _yes_no(cls, value: object) -> object:
+        if _blank(value):
+            return False
+        if isinstance(value, str):
+            return value.strip().casefold() in {"yes", "y", "true", "1", "on", "oui"}
+        return bool(value)
+
+
+class Issue(BaseModel):
+    """One problem found in the input: a row of the ``Issues`` report table."""
+    model_config = ConfigDict(frozen=True)
+
+    row: Optional[int]
+    agreement_id: str = ""
+    column: str = ""
+    value: str = ""
+    severity: Literal["Error", "Warning"] = s.ERROR
+    problem: str
+    sheet: str = s.AGREEMENTS
+
+    def as_row(self) -> list[object]:
+        return [self.row, self.agreement_id, self.column, self.value, self.severity,
+                self.problem, self.sheet]
+
+
+def shown(value: object) -> str:
+    """How a cell value is quoted back to the user in the Issues table."""
+    if _blank(value):
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else \
+            value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)

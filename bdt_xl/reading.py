@@ -1,0 +1,195 @@
+"""Read the input tables (Agreements, Rates, Settings, Lists) from a workbook file.
+
+Tables are found by name wherever they sit (any sheet, any top-left cell) with
+python-calamine, which reads a 50,000-row table in a fraction of a second. Cells holding an
+Excel error value (#N/A, #VALUE!…) are reported by calamine as empty; they are recovered from
+the sheet XML so the user is told "#N/A", not "blank". A workbook without Excel Tables still
+works when a sheet is named like the table and starts with its header row.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from posixpath import join as zip_join
+from xml.etree import ElementTree
+
+from . import schema as s
+from .lists import normalize
+
+INPUT_TABLES = (s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS)
+REQUIRED_TABLES = (s.AGREEMENTS,)
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+class WorkbookError(Exception):
+    """A problem with the workbook as a whole, told in one sentence the user can act on."""
+
+
+@dataclass
+class RawTable:
+    """An input table as read: header, data rows (blank rows dropped) and their sheet rows."""
+    name: str
+    sheet: str
+    header: list[str]
+    rows: list[list[object]]
+    sheet_rows: list[int] = field(default_factory=list)  # 1-based sheet row of each data row
+
+    @classmethod
+    def from_values(cls, name: str, values: list[list[object]], sheet: str = "",
+                    header_row: int = 1) -> RawTable:
+        """Build from a 2-D list, header first (as xlwings returns a range)."""
+        if not values:
+            return cls(name, sheet or name, [], [], [])
+        header = ["" if cell is None else str(cell) for cell in values[0]]
+        rows, numbers = [], []
+        for offset, row in enumerate(values[1:], start=1):
+            row = list(row)
+            if any(not _is_blank(cell) for cell in row):
+                rows.append(row)
+                numbers.append(header_row + offset)
+        return cls(name, sheet or name, header, rows, numbers)
+
+
+def _is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def read_workbook(path: str | os.PathLike[str]) -> dict[str, RawTable]:
+    """Read every input table present in the workbook at ``path``.
+
+    Raises ``WorkbookError`` (one clear sentence) when the file cannot be read or has no
+    ``Agreements`` table.
+    """
+    import python_calamine as pc
+
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookError(f"{path} does not exist; check the file name and folder.")
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder; give the path of an .xlsx or .xlsm workbook.")
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+    except pc.PasswordError:
+        raise WorkbookError(f"{path.name} is protected by a password; save a copy without a "
+                            "password (File > Info > Protect Workbook) and use that.") from None
+    except PermissionError:
+        raise WorkbookError(f"{path.name} cannot be opened: permission denied; check that you "
+                            "may read it.") from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, OSError, ValueError) as exc:
+        raise WorkbookError(f"{path.name} is not a readable Excel workbook (.xlsx or .xlsm): "
+                            f"{_short(exc)}; open it in Excel and save it as .xlsx.") from None
+    except Exception as exc:  # calamine raises a few undocumented kinds on damaged files
+        raise WorkbookError(f"{path.name} could not be read as an Excel workbook "
+                            f"({_short(exc)}); open it in Excel and save it again.") from None
+    try:
+        tables = _read_tables(book, path)
+    finally:
+        book.close()
+    missing = [name for name in REQUIRED_TABLES if name not in tables]
+    if missing:
+        found = ", ".join(_table_names(book)) or "none"
+        raise WorkbookError(
+            f"{path.name} has no Excel Table named '{missing[0]}' (tables found: {found}); "
+            f"select your agreement rows with their header and use Insert > Table, then name "
+            f"it '{missing[0]}' in Table Design > Table Name.")
+    return tables
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _table_names(book) -> list[str]:
+    try:
+        return list(book.table_names)
+    except Exception:
+        return []
+
+
+def _read_tables(book, path: Path) -> dict[str, RawTable]:
+    by_key = {normalize(name): name for name in _table_names(book)}
+    sheets_by_key = {normalize(name): name for name in book.sheet_names}
+    errors_by_sheet: dict[str, dict[tuple[int, int], str]] | None = None
+    tables: dict[str, RawTable] = {}
+    for wanted in INPUT_TABLES:
+        actual = by_key.get(normalize(wanted))
+        if actual is not None:
+            table = book.get_table_by_name(actual)
+            header_row, first_col = table.start  # 0-based
+            values = table.to_python()
+            header = [str(c) for c in table.columns]
+            sheet = table.sheet
+        elif normalize(wanted) in sheets_by_key:  # plain sheet named like the table
+            sheet = sheets_by_key[normalize(wanted)]
+            grid = book.get_sheet_by_name(sheet)
+            values = grid.to_python(skip_empty_area=False)
+            start = next((i for i, row in enumerate(values) if any(not _is_blank(c) for c in row)),
+                         None)
+            if start is None:
+                continue
+            header_row, first_col = start, 0
+            header = ["" if c is None else str(c) for c in values[start]]
+            values = values[start + 1:]
+        else:
+            continue
+        if errors_by_sheet is None:
+            errors_by_sheet = _error_cells(path)
+        errors = errors_by_sheet.get(sheet, {})
+        if errors:
+            values = [list(row) for row in values]
+            for (r, c), text in errors.items():
+                i, j = r - header_row - 1, c - first_col
+                if 0 <= i < len(values) and 0 <= j < len(values[i]):
+                    values[i][j] = text
+        raw = RawTable.from_values(wanted, [header, *values], sheet, header_row + 1)
+        tables[wanted] = raw
+    return tables
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?'
+                         rb'<v>([^<]*)</v>', re.S)
+
+
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells holding Excel error values, per sheet name, keyed by 0-based (row, col)."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for sheet, member in _sheet_members(archive).items():
+                xml = archive.read(member)
+                if b't="e"' not in xml:
+                    continue
+                cells = found.setdefault(sheet, {})
+                for col, row, value in _ERROR_CELL.findall(xml):
+                    cells[(int(row) - 1, _column_index(col.decode()))] = value.decode()
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        return found
+    return found
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    members = {}
+    for sheet in workbook.iterfind("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        members[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else \
+            zip_join("xl", target)
+    return members
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
