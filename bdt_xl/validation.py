@@ -371,7 +371,7 @@ def _cross_row_rules(frame: pd.DataFrame, lists: ReferenceLists, rates: RateBook
         report(differs, label, lambda r, c=column: r[c], lambda r, c=column, lab=label: (
             f"{r[PARTNER]} is “{r['first_value']}” on row {r['first_row_seen']} but “{r[c]}” here; the "
             f"partner is counted as “{r['first_value']}” in partner figures (the agreement keeps its "
-            f"own {lab[0].lower() + lab[1:]} in agreement figures)."), s.WARNING)
+            f"own {'partner type' if c == TYPE else lab} in agreement figures)."), s.WARNING)
     frame = frame.drop(columns=["first_value", "first_row_seen"])
     return frame, issues, fallback_used
 
