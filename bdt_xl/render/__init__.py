@@ -1,0 +1,1 @@
+"""Renderers of a ``bdt_xl.layout.ReportLayout``: files (openpyxl) and live Excel (xlwings)."""

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Benchmark `bdt-xl refresh` against a plain python-calamine read of the same workbook.
+
+Generates synthetic input workbooks (cached in --workdir by size, seed and generator
+version), then times whole processes, best of --repeat runs, wall clock, with the peak RSS
+of each run taken in a fresh helper process (getrusage of its only child):
+
+  (a) calamine: read the Agreements table with python-calamine, nothing else;
+  (b) refresh:  bdt-xl refresh FILE --out OUT;
+  (c) import:   python -X importtime -c "import bdt_xl.cli" (total, top 10 cumulative).
+
+Targets: refresh/calamine ratio <= 3x at 50,000 rows; refresh peak RSS <= 250 MiB.
+Exit status 1 if a target fails.
+
+    python scripts/benchmark.py [--sizes 1000,10000,50000] [--repeat 3] [--workdir DIR]
+                                [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import bdt_xl
+from bdt_xl.synthetic import write_synthetic_workbook
+
+RATIO_TARGET, RATIO_AT, PEAK_TARGET_MIB = 3.0, 50_000, 250.0
+IMPORT_MODULE = "bdt_xl.cli"
+
+# Runs argv[1:] once and prints wall time, exit code and the child's peak RSS as JSON.
+_MEASURE = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+peak = peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # MiB
+print(json.dumps({"rc": done.returncode, "wall_s": wall, "peak_mib": peak,
+                  "stderr": done.stderr.decode(errors="replace")}))
+"""
+
+_CALAMINE_READ = ("import sys, python_calamine as pc; "
+                  "wb = pc.CalamineWorkbook.from_path(sys.argv[1], load_tables=True); "
+                  "wb.get_table_by_name('Agreements').to_python()")
+
+
+def measure(cmd: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def best_of(cmd: list[str], repeat: int) -> dict:
+    """Best wall time and peak RSS over ``repeat`` runs; ``error`` set if a run failed."""
+    runs = [measure(cmd) for _ in range(repeat)]
+    failed = [run for run in runs if run["rc"] != 0]
+    if failed:
+        lines = failed[0]["stderr"].strip().splitlines() or ["(no message)"]
+        return {"error": f"exit {failed[0]['rc']}: {lines[-1]}"}
+    best = min(runs, key=lambda run: run["wall_s"])
+    return {"wall_s": best["wall_s"], "peak_mib": max(run["peak_mib"] for run in runs),
+            "runs_s": [run["wall_s"] for run in runs], "stderr": best["stderr"]}
+
+
+def generator_version() -> str:
+    """Short hash of the code that writes synthetic workbooks: a change invalidates the cache."""
+    digest = hashlib.sha256()
+    for name in ("synthetic.py", "input_workbook.py", "lists.py", "schema.py"):
+        digest.update((Path(bdt_xl.__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def workbook(workdir: Path, n: int, seed: int) -> Path:
+    path = workdir / f"agreements-{n}-seed{seed}-{generator_version()}.xlsx"
+    if not path.exists():
+        start = time.perf_counter()
+        write_synthetic_workbook(path, n, seed=seed)
+        print(f"  generated {path.name} in {time.perf_counter() - start:.1f} s", flush=True)
+    return path
+
+
+def refresh_command() -> list[str] | None:
+    if importlib.util.find_spec(IMPORT_MODULE) is None:
+        return None
+    script = Path(sys.executable).with_name("bdt-xl")
+    return [str(script)] if script.exists() else [sys.executable, "-m", IMPORT_MODULE]
+
+
+def import_times(repeat: int, module: str) -> dict:
+    """Best-of-``repeat`` -X importtime profile of ``import module``."""
+    best = None
+    for _ in range(repeat):
+        run = measure([sys.executable, "-X", "importtime", "-c", f"import {module}"])
+        if run["rc"] != 0:
+            lines = [line for line in run["stderr"].splitlines()
+                     if not line.startswith("import time:")] or ["(no message)"]
+            return {"error": f"exit {run['rc']}: {lines[-1]}"}
+        modules = []
+        for line in run["stderr"].splitlines():
+            parts = line.removeprefix("import time:").split("|")
+            if line.startswith("import time:") and len(parts) == 3 and parts[0].strip().isdigit():
+                modules.append((parts[2].strip(), int(parts[0]), int(parts[1])))
+        total_us = sum(self_us for _, self_us, _ in modules)
+        if best is None or total_us < best["total_s"] * 1e6:
+            top = sorted(modules, key=lambda m: m[2], reverse=True)[:10]
+            best = {"module": module, "process_s": run["wall_s"], "total_s": total_us / 1e6,
+                    "peak_mib": run["peak_mib"], "modules": len(modules),
+                    "top10": [{"module": name, "cumulative_s": cum / 1e6, "self_s": own / 1e6}
+                              for name, own, cum in top]}
+    return best
+
+
+def run(args: argparse.Namespace) -> dict:
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    refresh = refresh_command()
+    results = []
+    for n in args.sizes:
+        print(f"{n:,} rows", flush=True)
+        path = workbook(workdir, n, args.seed)
+        row = {"rows": n, "workbook": str(path), "bytes": path.stat().st_size,
+               "calamine": best_of([sys.executable, "-c", _CALAMINE_READ, str(path)],
+                                   args.repeat)}
+        if refresh is None:
+            row["refresh"] = {"error": f"not available ({IMPORT_MODULE} not found)"}
+        else:
+            out = workdir / f"{path.stem}.report.xlsx"
+            row["refresh"] = best_of([*refresh, "refresh", str(path), "--out", str(out)],
+                                     args.repeat)
+        if "wall_s" in row["calamine"] and "wall_s" in row["refresh"]:
+            row["ratio"] = row["refresh"]["wall_s"] / row["calamine"]["wall_s"]
+        for part in ("calamine", "refresh"):
+            row[part].pop("stderr", None)
+        results.append(row)
+    return {"python": sys.version.split()[0], "platform": platform.platform(),
+            "cpus": os.cpu_count(), "repeat": args.repeat, "seed": args.seed,
+            "sizes": results, "import": import_times(args.repeat, args.import_module)}
+
+
+def checks(report: dict) -> list[tuple[str, str]]:
+    """(target, PASS/FAIL/n/a with the measured value) for each target."""
+    sized = [row for row in report["sizes"] if row["rows"] >= RATIO_AT] or report["sizes"][-1:]
+    out = []
+    for row in sized:
+        name = f"refresh/calamine ratio <= {RATIO_TARGET:g}x at {row['rows']:,} rows"
+        if "ratio" in row:
+            verdict = f"{'PASS' if row['ratio'] <= RATIO_TARGET else 'FAIL'} ({row['ratio']:.2f}x)"
+        elif row["refresh"].get("error", "").startswith("exit"):
+            verdict = "FAIL (refresh failed)"
+        else:
+            verdict = "n/a"
+        out.append((name, verdict))
+    peaks = [row["refresh"]["peak_mib"] for row in report["sizes"] if "peak_mib" in row["refresh"]]
+    name = f"refresh peak RSS <= {PEAK_TARGET_MIB:g} MiB"
+    out.append((name, f"{'PASS' if max(peaks) <= PEAK_TARGET_MIB else 'FAIL'} "
+                      f"({max(peaks):.0f} MiB)" if peaks else "n/a"))
+    return out
+
+
+def show(report: dict) -> None:
+    def cell(part: dict, key: str, fmt: str) -> str:
+        return format(part[key], fmt) if key in part else "n/a"
+
+    print(f"\n{'rows':>8} {'calamine read s':>16} {'refresh s':>10} {'ratio':>7} "
+          f"{'refresh peak MiB':>17} {'calamine peak MiB':>18}")
+    for row in report["sizes"]:
+        ratio = f"{row['ratio']:.2f}x" if "ratio" in row else "n/a"
+        print(f"{row['rows']:>8,} {cell(row['calamine'], 'wall_s', '.3f'):>16} "
+              f"{cell(row['refresh'], 'wall_s', '.3f'):>10} {ratio:>7} "
+              f"{cell(row['refresh'], 'peak_mib', '.0f'):>17} "
+              f"{cell(row['calamine'], 'peak_mib', '.0f'):>18}")
+    for row in report["sizes"]:
+        for part in ("calamine", "refresh"):
+            if "error" in row[part]:
+                print(f"  {row['rows']:,} rows, {part}: {row[part]['error']}")
+    imp = report["import"]
+    if "error" in imp:
+        print(f"\nimport {IMPORT_MODULE}: {imp['error']}")
+    else:
+        print(f"\nimport {imp['module']}: {imp['total_s']:.3f} s of imports "
+              f"({imp['modules']} modules), process {imp['process_s']:.3f} s, "
+              f"peak {imp['peak_mib']:.0f} MiB; top 10 by cumulative time:")
+        for entry in imp["top10"]:
+            print(f"  {entry['cumulative_s']:8.3f} s  {entry['module']}")
+    print()
+    for name, verdict in checks(report):
+        print(f"{verdict.split()[0]:>4}  {name}  {' '.join(verdict.split()[1:])}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000",
+                        type=lambda text: [int(x) for x in text.split(",") if x.strip()])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "bdt-xl-benchmark"))
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--import-module", default=IMPORT_MODULE,
+                        help="module profiled with -X importtime (default %(default)s)")
+    args = parser.parse_args(argv)
+    report = run(args)
+    report["checks"] = dict(checks(report))
+    show(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 1 if any(v.startswith("FAIL") for v in report["checks"].values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Python side of BDT_Partnerships.xlsm.
+
+The workbook's Refresh report button runs ``main()`` of the Python module named like the
+workbook (xlwings' standalone VBA: ``RunPython "import BDT_Partnerships; BDT_Partnerships.main()"``),
+so this file must stay beside the workbook under the same name. All the work is in ``bdt_xl``.
+"""
+
+
+def main() -> None:
+    from bdt_xl.macros import refresh_report  # imported here: only needed when clicked
+
+    refresh_report()
+
