@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import schema as s
 from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists
-from .report import Period
+from .report import YEAR, Period
 from .validation import (CURRENCY, FUNDS, ITU_USD, KEY, MEMBER, PARTNER, PARTNER_AMT,
                          PARTNER_USD, PRIORITY_COL, ROW, SIGNED, TYPE)
 from .validation import REGION as REGION_COL
@@ -23,18 +23,30 @@ MEMBERSHIP_OF_PARTNER = "membership_of_partner"
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add each partner's canonical type and membership (those of its first row)."""
+    """A slim copy for aggregation: partners as integer codes, labels as categories, and each
+    partner's canonical type and membership (those of its first row in the sheet)."""
     frame = frame.sort_values(ROW, kind="stable")
-    by_partner = frame.groupby(KEY, sort=False)
-    frame = frame.assign(**{PARTNER_TYPE_OF_PARTNER: by_partner[TYPE].transform("first"),
-                            MEMBERSHIP_OF_PARTNER: by_partner[MEMBER].transform("first"),
-                            "_display": by_partner[PARTNER].transform("first")})
-    return frame
+    codes, _ = pd.factorize(frame[KEY])
+    slim = pd.DataFrame({
+        KEY: codes, SIGNED: frame[SIGNED].to_numpy(), CURRENCY: frame[CURRENCY].to_numpy(),
+        PARTNER_AMT: frame[PARTNER_AMT].to_numpy(), PARTNER_USD: frame[PARTNER_USD].to_numpy(),
+        ITU_USD: frame[ITU_USD].to_numpy(), FUNDS: frame[FUNDS].to_numpy(),
+        **{c: pd.Categorical(frame[c].to_numpy()) for c in (TYPE, MEMBER, REGION_COL,
+                                                            PRIORITY_COL)},
+    })
+    first = slim.drop_duplicates(KEY).set_index(KEY)
+    display = pd.Series(frame[PARTNER].to_numpy()).groupby(codes).first() if len(frame) else \
+        pd.Series(dtype=object)
+    slim[PARTNER_TYPE_OF_PARTNER] = pd.Categorical(first[TYPE].reindex(codes).to_numpy())
+    slim[MEMBERSHIP_OF_PARTNER] = pd.Categorical(first[MEMBER].reindex(codes).to_numpy())
+    slim.attrs["display"] = display
+    return slim
 
 
 def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    return frame[(frame[SIGNED] >= start) & (frame[SIGNED] <= end)]
+    signed = frame[SIGNED].to_numpy()
+    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
+    return frame[(signed >= start) & (signed <= end)]
 
 
 def _share(part, whole):
@@ -65,20 +77,27 @@ def totals(sub: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def summary(frame: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
-    return _frame(s.SUMMARY, [{**_period_cols(p), **totals(in_period(frame, p))}
-                              for p in periods])
+Slices = dict[Period, pd.DataFrame]
 
 
-def year_over_year(frame: pd.DataFrame, windows: list[Period]) -> pd.DataFrame:
-    return _frame(s.YEAR_OVER_YEAR, [{**_period_cols(p), **totals(in_period(frame, p))}
-                                     for p in windows])
+def slices(frame: pd.DataFrame, periods: list[Period]) -> Slices:
+    """Each period's agreements, cut once and shared by every table."""
+    return {period: in_period(frame, period) for period in periods}
 
 
-def cofinancing(frame: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
+def summary(parts: Slices) -> pd.DataFrame:
+    return _frame(s.SUMMARY, [{**_period_cols(p), **totals(sub)} for p, sub in parts.items()])
+
+
+def year_over_year(parts: Slices) -> pd.DataFrame:
+    return _frame(s.YEAR_OVER_YEAR, [{**_period_cols(p), **totals(sub)}
+                                     for p, sub in parts.items()])
+
+
+def cofinancing(parts: Slices) -> pd.DataFrame:
     records = []
-    for period in periods:
-        t = totals(in_period(frame, period))
+    for period, sub in parts.items():
+        t = totals(sub)
         funds = t[s.FUNDS_USD]
         records.append({**_period_cols(period), s.PARTNER_USD: t[s.PARTNER_USD],
                         s.ITU_USD: t[s.ITU_USD], s.FUNDS_USD: funds,
@@ -87,20 +106,27 @@ def cofinancing(frame: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
     return _frame(s.COFINANCING, records)
 
 
-def breakdown(frame: pd.DataFrame, periods: list[Period], lists: ReferenceLists, kind: str,
-              column: str, partner_column: str | None, table: str) -> pd.DataFrame:
+BREAKDOWNS = {  # table: (list kind, agreement column, partner column or None)
+    s.BY_PARTNER_TYPE: (PARTNER_TYPE, TYPE, PARTNER_TYPE_OF_PARTNER),
+    s.BY_MEMBERSHIP: (MEMBERSHIP, MEMBER, MEMBERSHIP_OF_PARTNER),
+    s.BY_REGION: (REGION, REGION_COL, None),
+    s.BY_PRIORITY: (PRIORITY, PRIORITY_COL, None),
+}
+
+
+def breakdown(parts: Slices, lists: ReferenceLists, table: str) -> pd.DataFrame:
     """Agreements, funds (and partners) per category of one list, for each period."""
+    kind, column, partner_column = BREAKDOWNS[table]
     labels = lists.labels(kind)
     records = []
-    for period in periods:
-        sub = in_period(frame, period)
+    for period, sub in parts.items():
         if sub.empty:
             continue
-        agreements = sub.groupby(column)[FUNDS].agg(["size", "sum"])
+        agreements = sub.groupby(column, observed=True)[FUNDS].agg(["size", "sum"])
         present = set(agreements.index)
         if partner_column is not None:
-            partners = sub.drop_duplicates(KEY).groupby(partner_column).size()
-            present |= set(partners.index)
+            partners = sub.drop_duplicates(KEY).groupby(partner_column, observed=True).size()
+            present |= set(partners.index[partners > 0])
             n_partners = sub[KEY].nunique()
         n, funds = len(sub), float(sub[FUNDS].sum())
         for label in labels:
@@ -132,27 +158,26 @@ def format_amount(amount: float, currency: str) -> str:
     return f"{text} {currency}"
 
 
-def top_partners(frame: pd.DataFrame, years: list[Period], top_n: int) -> pd.DataFrame:
-    """Partners ranked by their own contribution (partner component, USD) in each year."""
+def top_partners(parts: Slices, top_n: int, display: pd.Series) -> pd.DataFrame:
+    """Partners ranked by their own contribution (partner component, USD) in each year;
+    ``display`` maps partner codes to the name shown (as on the partner's first row)."""
     records = []
-    for period in years:
-        sub = in_period(frame, period)
+    for period, sub in parts.items():
         sub = sub[sub[PARTNER_USD] > 0]
         if sub.empty:
             continue
-        per_partner = sub.groupby(KEY).agg(usd=(PARTNER_USD, "sum"), name=("_display", "first"),
-                                           ptype=(PARTNER_TYPE_OF_PARTNER, "first"))
-        per_partner = per_partner.sort_values(["usd", "name"], ascending=[False, True])
-        best = per_partner.head(top_n)
-        originals = (sub[sub[KEY].isin(best.index)]
-                     .groupby([KEY, CURRENCY]).agg(amount=(PARTNER_AMT, "sum"),
-                                                   usd=(PARTNER_USD, "sum")))
+        usd = sub.groupby(KEY)[PARTNER_USD].sum()
+        ranked = pd.DataFrame({"usd": usd, "name": display.reindex(usd.index).to_numpy()})
+        best = ranked.sort_values(["usd", "name"], ascending=[False, True]).head(top_n)
+        mine = sub[sub[KEY].isin(best.index)]
+        originals = mine.groupby([KEY, CURRENCY])[[PARTNER_AMT, PARTNER_USD]].sum()
+        ptype = mine.drop_duplicates(KEY).set_index(KEY)[PARTNER_TYPE_OF_PARTNER]
         for rank, (key, row) in enumerate(best.iterrows(), start=1):
-            mine = originals.loc[key].sort_values("usd", ascending=False)
+            amounts = originals.loc[key].sort_values(PARTNER_USD, ascending=False)
             records.append({**_period_cols(period), s.RANK: rank, s.PARTNER: row["name"],
-                            s.PARTNER_TYPE: row["ptype"], s.CONTRIBUTION_USD: float(row["usd"]),
+                            s.PARTNER_TYPE: ptype[key], s.CONTRIBUTION_USD: float(row["usd"]),
                             s.ORIGINAL_AMOUNTS: "; ".join(
-                                format_amount(a, c) for c, a in mine["amount"].items())})
+                                format_amount(a, c) for c, a in amounts[PARTNER_AMT].items())})
     return _frame(s.TOP_PARTNERS, records)
 
 
@@ -160,19 +185,12 @@ def build_tables(frame: pd.DataFrame, periods: list[Period], lists: ReferenceLis
                  top_n: int) -> dict[str, pd.DataFrame]:
     """Every report table except ``Issues``."""
     frame = prepare(frame)
-    years = [p for p in periods if p.kind == "year"]
-    windows = [p for p in periods if p.kind != "year"]
-    return {
-        s.SUMMARY: summary(frame, periods),
-        s.BY_PARTNER_TYPE: breakdown(frame, years, lists, PARTNER_TYPE, TYPE,
-                                     PARTNER_TYPE_OF_PARTNER, s.BY_PARTNER_TYPE),
-        s.BY_MEMBERSHIP: breakdown(frame, years, lists, MEMBERSHIP, MEMBER,
-                                   MEMBERSHIP_OF_PARTNER, s.BY_MEMBERSHIP),
-        s.BY_REGION: breakdown(frame, years, lists, REGION, REGION_COL, None, s.BY_REGION),
-        s.BY_PRIORITY: breakdown(frame, years, lists, PRIORITY, PRIORITY_COL, None,
-                                 s.BY_PRIORITY),
-        s.COFINANCING: cofinancing(frame, periods),
-        s.TOP_PARTNERS: top_partners(frame, years, top_n),
-        s.YEAR_OVER_YEAR: year_over_year(frame, windows),
-    }
-
+    parts = slices(frame, periods)
+    years = {p: sub for p, sub in parts.items() if p.kind == YEAR}
+    windows = {p: sub for p, sub in parts.items() if p.kind != YEAR}
+    tables = {s.SUMMARY: summary(parts)}
+    tables.update({name: breakdown(years, lists, name) for name in BREAKDOWNS})
+    tables[s.COFINANCING] = cofinancing(parts)
+    tables[s.TOP_PARTNERS] = top_partners(years, top_n, frame.attrs["display"])
+    tables[s.YEAR_OVER_YEAR] = year_over_year(windows)
+    return tables

@@ -9,7 +9,6 @@ replaced by the workbook's ``Lists`` table, which also feeds the drop-downs.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,17 +23,14 @@ NON_MEMBER = "Non-member"
 #: Columns of the workbook's ``Lists`` table, in the order the workbook builder writes them.
 LISTS_COLUMNS = ("List", "Label", "French label", "Aliases", "Action plan", "Valid from", "Valid to")
 
-_SPACES = re.compile(r"\s+")
-
-
 def normalize(text: object) -> str:
     """Matching key of a label: trimmed, inner spaces collapsed, case-folded."""
-    return _SPACES.sub(" ", str(text)).strip().casefold()
+    return " ".join(str(text).split()).casefold()
 
 
 def tidy(text: object) -> str:
     """Display form of free text: trimmed with inner spaces collapsed (case kept)."""
-    return _SPACES.sub(" ", str(text)).strip()
+    return " ".join(str(text).split())
 
 
 @dataclass(frozen=True)

@@ -49,11 +49,19 @@ class RawTable:
         header = ["" if cell is None else str(cell) for cell in values[0]]
         rows, numbers = [], []
         for offset, row in enumerate(values[1:], start=1):
-            row = list(row)
-            if any(not _is_blank(cell) for cell in row):
-                rows.append(row)
-                numbers.append(header_row + offset)
+            if not isinstance(row, list):
+                row = list(row)
+            empty = row.count("") + row.count(None)
+            if empty and (empty == len(row) or all(_is_blank(cell) for cell in row)):
+                continue
+            rows.append(row)
+            numbers.append(header_row + offset)
         return cls(name, sheet or name, header, rows, numbers)
+
+
+def _has_empty(values: list[list[object]]) -> bool:
+    """Whether any cell reads as empty (calamine also reports error cells as empty)."""
+    return any("" in row or None in row for row in values)
 
 
 def _is_blank(cell: object) -> bool:
@@ -116,13 +124,13 @@ def _table_names(book) -> list[str]:
 def _read_tables(book, path: Path) -> dict[str, RawTable]:
     by_key = {normalize(name): name for name in _table_names(book)}
     sheets_by_key = {normalize(name): name for name in book.sheet_names}
-    errors_by_sheet: dict[str, dict[tuple[int, int], str]] | None = None
     tables: dict[str, RawTable] = {}
     for wanted in INPUT_TABLES:
         actual = by_key.get(normalize(wanted))
         if actual is not None:
             table = book.get_table_by_name(actual)
-            header_row, first_col = table.start  # 0-based
+            first_data_row, first_col = table.start  # 0-based; calamine's start is the
+            header_row = first_data_row - 1          # first data row, the header sits above
             values = table.to_python()
             header = [str(c) for c in table.columns]
             sheet = table.sheet
@@ -139,9 +147,7 @@ def _read_tables(book, path: Path) -> dict[str, RawTable]:
             values = values[start + 1:]
         else:
             continue
-        if errors_by_sheet is None:
-            errors_by_sheet = _error_cells(path)
-        errors = errors_by_sheet.get(sheet, {})
+        errors = _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
         if errors:
             values = [list(row) for row in values]
             for (r, c), text in errors.items():
@@ -157,18 +163,24 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?<
                          rb'<v>([^<]*)</v>', re.S)
 
 
-def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _error_cells(path: Path, sheets: set[str] | None = None
+                 ) -> dict[str, dict[tuple[int, int], str]]:
     """Cells holding Excel error values, per sheet name, keyed by 0-based (row, col)."""
     found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for sheet, member in _sheet_members(archive).items():
-                xml = archive.read(member)
-                if b't="e"' not in xml:
+                if sheets is not None and sheet not in sheets:
                     continue
-                cells = found.setdefault(sheet, {})
-                for col, row, value in _ERROR_CELL.findall(xml):
-                    cells[(int(row) - 1, _column_index(col.decode()))] = value.decode()
+                xml = archive.read(member)
+                at = xml.find(b't="e"')
+                while at != -1:  # jump from one error cell to the next: no full regex scan
+                    match = _ERROR_CELL.match(xml, xml.rfind(b"<c ", 0, at))
+                    if match:
+                        col, row, value = match.groups()
+                        found.setdefault(sheet, {})[(int(row) - 1, _column_index(col.decode()))] \
+                            = value.decode()
+                    at = xml.find(b't="e"', at + 5)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         return found
     return found

@@ -21,7 +21,8 @@ from . import schema as s
 from .fx import USD, EcbRates, RateBook
 from .lists import (DEFAULT_ITEMS, DEFAULT_LISTS, KINDS, LISTS_COLUMNS, PRIORITY, ActionPlan,
                     ListItem, ReferenceLists, normalize, tidy)
-from .models import RATE_ADAPTER, Issue, Settings, agreement_adapter, date_cell, shown
+from .models import (RATE_ADAPTER, Issue, Settings, agreement_cell_adapters, date_cell,
+                     shown)
 from .reading import RawTable, WorkbookError
 
 LARGE_USD = 1e10
@@ -242,52 +243,109 @@ def validate(tables: dict[str, RawTable], ecb_fallback: bool | None = None,
     positions = column_positions(table, [c for c in s.AGREEMENT_COLUMNS
                                          if c not in s.OPTIONAL_AGREEMENT_COLUMNS],
                                  s.OPTIONAL_AGREEMENT_COLUMNS)
-    adapter = agreement_adapter(lists)
-    accepted: list[dict] = []
-    bad_rows: set[int] = set()
-    ids: dict[str, int] = {}
-    for sheet_row, cells in _cells(table, positions, s.AGREEMENT_COLUMNS):
-        raw_id = cells[s.AGREEMENT_ID]
-        shown_id = shown(raw_id)
-        try:
-            row = adapter.validate_python(cells)
-        except ValidationError as exc:
-            issues += _cell_issues(exc, sheet_row, shown_id, cells, table.sheet)
-            bad_rows.add(sheet_row)
-            row = None
-        if shown_id:
-            key = normalize(shown_id)
-            if key in ids:
-                issues.append(Issue(row=sheet_row, agreement_id=shown_id, column=s.AGREEMENT_ID,
-                                    value=shown_id, sheet=table.sheet, problem=(
-                                        f"Agreement ID {shown_id} is already used on row "
-                                        f"{ids[key]}; give each agreement its own ID (this row "
-                                        f"is left out).")))
-                bad_rows.add(sheet_row)
-                continue
-            ids[key] = sheet_row
-        if row is not None:
-            row[ROW] = sheet_row
-            accepted.append(row)
+    sheet_rows = np.asarray(table.sheet_rows, dtype=np.int64)
+    raw = _columns(table, positions)
+    clean: dict[str, np.ndarray] = {}
+    bad = np.zeros(len(sheet_rows), dtype=bool)
+    cell_issues: list[tuple[int, str, str]] = []  # (position, column, problem)
+    for column, adapter in agreement_cell_adapters(lists).items():
+        clean[column], problems = _check_column(raw[column], adapter)
+        for position, problem in problems:
+            cell_issues.append((position, column, problem))
+            bad[position] = True
+    ids = [shown(v) for v in raw[s.AGREEMENT_ID]]
+    for position, column, problem in cell_issues:
+        issues.append(Issue(row=int(sheet_rows[position]), agreement_id=ids[position],
+                            column=column, value=shown(raw[column][position]),
+                            problem=problem, sheet=table.sheet))
+    issues += _duplicate_ids(ids, sheet_rows, bad, table.sheet)
 
-    frame = _frame(accepted)
+    frame = _frame({column: values[~bad] for column, values in clean.items()}, sheet_rows[~bad])
     frame, cross_issues, fallback_used = _cross_row_rules(frame, lists, rates, use_ecb,
                                                           table.sheet, today or date.today())
     issues += cross_issues
-    bad_rows |= {i.row for i in cross_issues if i.severity == s.ERROR and i.sheet == table.sheet}
-    frame = frame[~frame[ROW].isin(bad_rows)].reset_index(drop=True)
+    cross_bad = {i.row for i in cross_issues if i.severity == s.ERROR and i.sheet == table.sheet}
+    frame = frame[~frame[ROW].isin(cross_bad)].reset_index(drop=True)
     issues.sort(key=lambda i: (i.sheet != table.sheet, i.sheet, i.row or 0))
-    return Validated(frame, issues, settings, lists, rates, rows_read=len(table.rows),
-                     rows_excluded=len(bad_rows), fallback_rates_used=fallback_used,
-                     settings_given=given)
+    return Validated(frame, issues, settings, lists, rates, rows_read=len(sheet_rows),
+                     rows_excluded=int(bad.sum()) + len(cross_bad),
+                     fallback_rates_used=fallback_used, settings_given=given)
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in AGREEMENT_FRAME_COLUMNS})
-    frame = pd.DataFrame.from_records(rows).rename(columns=_FIELD_OF)
-    frame[KEY] = frame[PARTNER].map(normalize)
-    frame[SIGNED] = pd.to_datetime(frame[SIGNED])
+def _columns(table: RawTable, positions: dict[str, int]) -> dict[str, list[object]]:
+    """The table's rows turned into one list of cells per expected column."""
+    width = max((len(r) for r in table.rows), default=0)
+    rows = table.rows if all(len(r) == width for r in table.rows) else \
+        [list(r) + [None] * (width - len(r)) for r in table.rows]
+    transposed = list(zip(*rows)) if rows else []
+    empty = [None] * len(table.rows)
+    return {column: list(transposed[positions[column]]) if column in positions and transposed
+            else empty for column in s.AGREEMENT_COLUMNS}
+
+
+def _check_column(values: list[object], adapter) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Apply one column's cell rule to each distinct value; map results back to the rows."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    if any(isinstance(u, bool) for u in uniques):  # True == 1 == 1.0 when hashed: cell by cell
+        lookup: dict[tuple[type, object], int] = {}
+        distinct: list[object] = []
+        codes = np.empty(len(values), dtype=np.int64)
+        for i, value in enumerate(values):
+            key = (type(value), value)
+            if key not in lookup:
+                lookup[key] = len(distinct)
+                distinct.append(value)
+            codes[i] = lookup[key]
+        uniques = distinct
+    distinct = [*uniques, None]
+    results = np.empty(len(distinct), dtype=object)
+    failures: dict[int, str] = {}
+    try:
+        results[:] = adapter.validate_python(distinct)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            failures.setdefault(error["loc"][0], _sentence(error["msg"]))
+        fine = [i for i in range(len(distinct)) if i not in failures]
+        if fine:  # the rules are per cell, so the valid cells now pass on their own
+            results[fine] = adapter.validate_python([distinct[i] for i in fine])
+    codes = np.where(codes < 0, len(uniques), codes)
+    failed = np.zeros(len(results), dtype=bool)
+    failed[list(failures)] = True
+    problems = [(int(p), failures[codes[p]]) for p in np.flatnonzero(failed[codes])]
+    return results[codes], problems
+
+
+def _duplicate_ids(ids: list[str], sheet_rows: np.ndarray, bad: np.ndarray,
+                   sheet: str) -> list[Issue]:
+    """Every use of an Agreement ID after its first is an error (and excludes the row)."""
+    keys = pd.Series([normalize(i) if i else None for i in ids], dtype=object)
+    repeated = (keys.duplicated(keep="first") & keys.notna()).to_numpy()
+    if not repeated.any():
+        return []
+    firsts = (~repeated) & keys.notna().to_numpy()
+    first_row = dict(zip(keys[firsts], sheet_rows[firsts]))
+    issues = []
+    for position in np.flatnonzero(repeated):
+        bad[position] = True
+        issues.append(Issue(row=int(sheet_rows[position]), agreement_id=ids[position],
+                            column=s.AGREEMENT_ID, value=ids[position], sheet=sheet, problem=(
+                                f"Agreement ID {ids[position]} is already used on row "
+                                f"{first_row[keys[position]]}; give each agreement its own ID "
+                                f"(this row is left out).")))
+    return issues
+
+
+def _frame(columns: dict[str, np.ndarray], sheet_rows: np.ndarray) -> pd.DataFrame:
+    frame = pd.DataFrame({_FIELD_OF[c]: values for c, values in columns.items()})
+    frame.insert(0, ROW, sheet_rows)
+    names = frame[PARTNER].unique()
+    frame[KEY] = frame[PARTNER].map(dict(zip(names, map(normalize, names))))
+    frame[SIGNED] = pd.to_datetime(pd.Series(list(frame[SIGNED]), dtype=object)) \
+        if len(frame) else pd.Series([], dtype="datetime64[ns]")
+    for column in (PARTNER_AMT, ITU_AMT):
+        frame[column] = frame[column].astype(float)
     return frame
 
 
