@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema as s
-from .report import Period, Report
+from .report import YEAR, Period, Report
 
 PIE, DOUGHNUT, BAR, COLUMN = "pie", "doughnut", "bar", "column"
 COLUMNS, ROWS = "columns", "rows"  # how a chart reads its series (ChartSpec.series_by)
@@ -132,7 +132,9 @@ class ChartSpec:
     anchor_col: int = 1
     width: float = 480.0
     height: float = 288.0
-    number_format: str = "General"  # data labels and the value axis
+    number_format: str = "General"  # data labels
+    axis_format: str | None = None  # value axis; None = number_format
+    show_value_axis: bool = True
     show_percent: bool = False  # pies and doughnuts: label slices with their percentage
     show_values: bool = True  # bars and columns: label bars with their value
     series_by: str = COLUMNS
@@ -273,7 +275,6 @@ TEXT = {
         "partner_component": "Partner component",
         "itu_component": "ITU component",
         "share": "Share",
-        "usd": "USD",
     },
     "fr": {
         "region": "Répartition des accords signés, par région ({})",
@@ -295,7 +296,6 @@ TEXT = {
         "partner_component": "Composante du partenaire",
         "itu_component": "Composante de l'UIT",
         "share": "Part",
-        "usd": "USD",
     },
 }
 _MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -325,7 +325,7 @@ class _Context:
     def caption(self, label: str) -> str:
         """How a period is named in a chart title ("2022", "Jan–Apr 2023", "1er janvier – …")."""
         period = next((p for p in self.report.periods if p.label == label), None)
-        if self.french and period is not None and period.kind != "year":
+        if self.french and period is not None and period.kind != YEAR:
             return f"{_french_day(period.start)} – {_french_day(period.end)} {period.end.year}"
         return label
 
@@ -387,6 +387,7 @@ def _share_bars(ctx, table, category, span, title, kind) -> ChartSpec:
     height = max(288.0, 96.0 + 40.0 * rows) if kind == BAR else 288.0
     return ChartSpec(kind, title, table, category, (s.AGREEMENT_SHARE, s.FUNDS_SHARE),
                      span[0], span[1], width=528.0, height=height, number_format=SHARE_FORMAT,
+                     axis_format="0%",
                      series_titles=(ctx.text["n_agreements"], ctx.text["funds_signed"]),
                      y_title=ctx.text["share"], reverse_categories=kind == BAR)
 
@@ -422,7 +423,9 @@ def _priority_charts(ctx, frame):
 
 
 def _cofinancing_charts(ctx, frame):
-    labels = [p.label for p in ctx.chart_years] + [p.label for p in ctx.report.windows]
+    years = {(p.start, p.end) for p in ctx.chart_years}
+    labels = [p.label for p in ctx.chart_years] + [  # a window equal to a year adds nothing
+        p.label for p in ctx.report.windows if (p.start, p.end) not in years]
     charts = []
     for label in labels:
         span = _span(frame, [label])
@@ -441,6 +444,7 @@ def _top_partner_charts(ctx, frame):
         return ChartSpec(BAR, ctx.text["top_partners"].format(cap), s.TOP_PARTNERS, s.PARTNER,
                          (s.CONTRIBUTION_USD,), span[0], span[1], width=528.0,
                          height=max(216.0, 72.0 + 28.0 * rows), number_format=USD_FORMAT,
+                         show_value_axis=False,
                          series_titles=(ctx.text["partner_component"],), legend=None,
                          reverse_categories=True)
     return [_per_year(ctx, frame, make)]
@@ -469,7 +473,7 @@ def _yoy_charts(ctx, frame):
     captions = (ctx.caption(frame[s.PERIOD].iloc[first]), ctx.caption(frame[s.PERIOD].iloc[last]))
     return [[
         ChartSpec(COLUMN, t["yoy_agreements"].format(*captions), s.YEAR_OVER_YEAR, s.PERIOD,
-                  (s.AGREEMENTS_N, s.PARTNERS_N), first, last, width=432.0,
+                  (s.AGREEMENTS_N, s.PARTNERS_N), first, last, width=480.0,
                   number_format=COUNT_FORMAT, series_titles=(t["agreements"], t["partners"])),
         ChartSpec(COLUMN, t["yoy_funds"].format(*captions), s.YEAR_OVER_YEAR, s.PERIOD,
                   (s.PARTNER_USD, s.ITU_USD, s.FUNDS_USD), first, last, width=528.0,

@@ -81,6 +81,7 @@ def build_macro_workbook(
         _define_dropdown_names(book, refs[s.LISTS], lists, currencies)
         agreements_sheet = book.get_worksheet_by_name(s.AGREEMENTS)
         _add_dropdowns(agreements_sheet, refs[s.AGREEMENTS])
+        _print_columns(agreements_sheet, refs[s.AGREEMENTS])
         _add_button(agreements_sheet, 1, refs[s.AGREEMENTS].last_col + 2, REFRESH_MACRO,
                     "Refresh report")
         _add_howto_sheet(book)
@@ -132,9 +133,8 @@ def _define_dropdown_names(book: xlsxwriter.Workbook, table: TableRef, lists: Re
                         "Codes offered in the Currency drop-down of Agreements. "
                         "Add a code by inserting a cell inside this list.")
     sheet.set_column(col, col, len(CURRENCIES_HEADER) + 2)
-    book.define_name(DROPDOWN_NAMES[s.CURRENCY],
-                     f"='{table.sheet}'!"
-                     f"{xl_range_abs(table.first_row + 1, col, table.first_row + len(currencies), col)}")
+    cells = xl_range_abs(table.first_row + 1, col, table.first_row + len(currencies), col)
+    book.define_name(DROPDOWN_NAMES[s.CURRENCY], f"='{table.sheet}'!{cells}")
 
 
 def _add_dropdowns(sheet, table: TableRef) -> None:
@@ -155,6 +155,14 @@ def _add_dropdowns(sheet, table: TableRef) -> None:
         })
         if status != 0:
             raise ValueError(f"could not add the {column} drop-down (code {status})")
+
+
+def _print_columns(sheet, table: TableRef) -> None:
+    """Print the table's columns (not the button beside them), one page wide, landscape."""
+    last_row = max(table.last_row, table.first_row + DROPDOWN_ROWS)  # room for new rows
+    sheet.print_area(table.first_row, table.first_col, last_row, table.last_col)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
 
 
 def _add_button(sheet, row: int, col: int, macro: str, caption: str) -> None:
@@ -245,5 +253,7 @@ def _add_conf_sheet(book: xlsxwriter.Workbook) -> None:
     ]
     for row, note in enumerate(notes):
         sheet.write_string(row, 3, note)
-    sheet.set_column(0, 0, 16)
-    sheet.set_column(1, 1, 16)
+    sheet.set_column(0, 1, 16)
+    sheet.set_column(3, 3, max(map(len, notes)))
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)

@@ -253,9 +253,10 @@ def validate(tables: dict[str, RawTable], ecb_fallback: bool | None = None,
         for position, problem in problems:
             cell_issues.append((position, column, problem))
             bad[position] = True
-    ids = [shown(v) for v in raw[s.AGREEMENT_ID]]
+    ids = clean[s.AGREEMENT_ID]  # tidy text where valid, else None
     for position, column, problem in cell_issues:
-        issues.append(Issue(row=int(sheet_rows[position]), agreement_id=ids[position],
+        issues.append(Issue(row=int(sheet_rows[position]),
+                            agreement_id=shown(raw[s.AGREEMENT_ID][position]),
                             column=column, value=shown(raw[column][position]),
                             problem=problem, sheet=table.sheet))
     issues += _duplicate_ids(ids, sheet_rows, bad, table.sheet)
@@ -299,7 +300,8 @@ def _check_column(values: list[object], adapter) -> tuple[np.ndarray, list[tuple
                 distinct.append(value)
             codes[i] = lookup[key]
         uniques = distinct
-    distinct = [*uniques, None]
+    has_blank = bool((codes < 0).any())
+    distinct = [*uniques, None] if has_blank else list(uniques)
     results = np.empty(len(distinct), dtype=object)
     failures: dict[int, str] = {}
     try:
@@ -310,17 +312,18 @@ def _check_column(values: list[object], adapter) -> tuple[np.ndarray, list[tuple
         fine = [i for i in range(len(distinct)) if i not in failures]
         if fine:  # the rules are per cell, so the valid cells now pass on their own
             results[fine] = adapter.validate_python([distinct[i] for i in fine])
-    codes = np.where(codes < 0, len(uniques), codes)
+    if has_blank:
+        codes = np.where(codes < 0, len(uniques), codes)
     failed = np.zeros(len(results), dtype=bool)
     failed[list(failures)] = True
     problems = [(int(p), failures[codes[p]]) for p in np.flatnonzero(failed[codes])]
     return results[codes], problems
 
 
-def _duplicate_ids(ids: list[str], sheet_rows: np.ndarray, bad: np.ndarray,
+def _duplicate_ids(ids: np.ndarray, sheet_rows: np.ndarray, bad: np.ndarray,
                    sheet: str) -> list[Issue]:
     """Every use of an Agreement ID after its first is an error (and excludes the row)."""
-    keys = pd.Series([normalize(i) if i else None for i in ids], dtype=object)
+    keys = pd.Series(ids, dtype=object).str.casefold()
     repeated = (keys.duplicated(keep="first") & keys.notna()).to_numpy()
     if not repeated.any():
         return []

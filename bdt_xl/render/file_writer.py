@@ -17,6 +17,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
+from openpyxl.descriptors import Typed
 from openpyxl.drawing.text import (CharacterProperties, Paragraph, ParagraphProperties,
                                    RegularTextRun)
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -28,6 +29,18 @@ from ..layout import (BAR, COLUMN, DOUGHNUT, PIE, ChartSpec, ReportLayout, Sheet
 
 _CM_PER_POINT = 2.54 / 72
 _LEGEND = {"bottom": "b", "right": "r"}
+
+
+class _DataLabels(DataLabelList):
+    """Data labels whose number format is written with ``sourceLinked="0"``.
+
+    openpyxl writes a label format as a bare ``formatCode``; LibreOffice (and the schema's
+    intent) then fall back to the source cells' format, so the layout's format is ignored.
+    """
+    numFmt = Typed(expected_type=NumFmt, allow_none=True)
+    __elements__ = DataLabelList.__elements__
+    __nested__ = tuple(name for name in DataLabelList.__nested__ if name != "numFmt")
+    __attrs__ = DataLabelList.__attrs__
 
 
 def write_report(layout: ReportLayout, path: str | os.PathLike[str]) -> Path:
@@ -139,7 +152,7 @@ def _chart(spec: ChartSpec, block: TableBlock, ws: Worksheet):
     chart.width = spec.width * _CM_PER_POINT
     chart.height = spec.height * _CM_PER_POINT
     pie = spec.kind in (PIE, DOUGHNUT)
-    chart.dataLabels = DataLabelList(
+    chart.dataLabels = _DataLabels(
         numFmt=NumFmt(formatCode=spec.number_format, sourceLinked=False),
         showPercent=pie and spec.show_percent, showVal=not pie and spec.show_values,
         showLegendKey=False, showCatName=False, showSerName=False, showLeaderLines=pie)
@@ -163,12 +176,14 @@ def _new_chart(spec: ChartSpec):
     chart.type = "bar" if spec.kind == BAR else "col"
     chart.grouping = "clustered"
     chart.gapWidth = 60
-    chart.y_axis.number_format = spec.number_format
+    chart.y_axis.number_format = spec.axis_format or spec.number_format
     chart.y_axis.majorGridlines = None
     for axis, title in ((chart.x_axis, spec.x_title), (chart.y_axis, spec.y_title)):
         axis.delete = False
         if title:
             axis.title = title
+    chart.y_axis.delete = not spec.show_value_axis
     if spec.reverse_categories:
         chart.x_axis.scaling.orientation = "maxMin"
+        chart.y_axis.crosses = "max"  # keep the value axis below the last category
     return chart
