@@ -143,6 +143,9 @@ class ChartSpec:
     y_title: str | None = None  # value axis
     legend: str | None = "bottom"  # "bottom", "right" or None
     title_size: float = 12.0  # points, bold
+    gap_width: int = 60  # bars and columns: gap between category groups, % of a bar width
+    gridlines: bool = False  # bars and columns: major gridlines of the value axis
+    hole_size: int = 50  # doughnuts: % of the diameter
     reverse_categories: bool = False  # horizontal bars: first category on top
 
     def bind(self, block: TableBlock) -> ChartBinding:
@@ -263,8 +266,8 @@ TEXT = {
         "partners_by_membership": "Partners by ITU membership ({})",
         "cofinancing": "Co-financing: partner and ITU components ({})",
         "top_partners": "Top partners by contribution, USD ({})",
-        "yoy_agreements": "Agreements and partners ({} vs {})",
-        "yoy_funds": "Funds signed, USD ({} vs {})",
+        "yoy_agreements": "Agreements and partners ({})",
+        "yoy_funds": "Funds signed, USD ({})",
         "summary_agreements": "Agreements signed per year",
         "summary_funds": "Funds signed per year (USD)",
         "n_agreements": "Number of agreements",
@@ -284,8 +287,8 @@ TEXT = {
         "partners_by_membership": "Partenaires, par catégorie de membre de l'UIT ({})",
         "cofinancing": "Accords de cofinancement ({})",
         "top_partners": "Principaux partenaires de financement, USD ({})",
-        "yoy_agreements": "Nombre d'accords signés et de partenaires ({} et {})",
-        "yoy_funds": "Fonds convenus, USD ({} et {})",
+        "yoy_agreements": "Nombre d'accords signés et de partenaires ({})",
+        "yoy_funds": "Fonds convenus, USD ({})",
         "summary_agreements": "Accords signés par année",
         "summary_funds": "Fonds convenus par année (USD)",
         "n_agreements": "Nombre d'accords",
@@ -328,6 +331,19 @@ class _Context:
         if self.french and period is not None and period.kind != YEAR:
             return f"{_french_day(period.start)} – {_french_day(period.end)} {period.end.year}"
         return label
+
+
+    def comparison(self, first: str, last: str) -> str:
+        """Two windows side by side: "Jan–Apr 2022 vs Jan–Apr 2023", "1er janvier – 30 avril,
+        2022 et 2023"."""
+        if not self.french:
+            return f"{first} vs {last}"
+        periods = {p.label: p for p in self.report.periods}
+        a, b = periods.get(first), periods.get(last)
+        if a and b and (a.start.month, a.start.day, a.end.month, a.end.day) == (
+                b.start.month, b.start.day, b.end.month, b.end.day):
+            return f"{_french_day(a.start)} – {_french_day(a.end)}, {a.end.year} et {b.end.year}"
+        return f"{self.caption(first)} et {self.caption(last)}"
 
 
 def _chart_years(report: Report) -> list[Period]:
@@ -470,12 +486,12 @@ def _yoy_charts(ctx, frame):
         return []
     t = ctx.text
     first, last = 0, len(frame) - 1
-    captions = (ctx.caption(frame[s.PERIOD].iloc[first]), ctx.caption(frame[s.PERIOD].iloc[last]))
+    caption = ctx.comparison(frame[s.PERIOD].iloc[first], frame[s.PERIOD].iloc[last])
     return [[
-        ChartSpec(COLUMN, t["yoy_agreements"].format(*captions), s.YEAR_OVER_YEAR, s.PERIOD,
+        ChartSpec(COLUMN, t["yoy_agreements"].format(caption), s.YEAR_OVER_YEAR, s.PERIOD,
                   (s.AGREEMENTS_N, s.PARTNERS_N), first, last, width=480.0,
                   number_format=COUNT_FORMAT, series_titles=(t["agreements"], t["partners"])),
-        ChartSpec(COLUMN, t["yoy_funds"].format(*captions), s.YEAR_OVER_YEAR, s.PERIOD,
+        ChartSpec(COLUMN, t["yoy_funds"].format(caption), s.YEAR_OVER_YEAR, s.PERIOD,
                   (s.PARTNER_USD, s.ITU_USD, s.FUNDS_USD), first, last, width=528.0,
                   number_format=USD_FORMAT, series_by=ROWS),
     ]]

@@ -101,8 +101,8 @@ def sample_tables(issues: bool = False) -> dict[str, pd.DataFrame]:
         Y2023: [(KAP, "Affordable connectivity", 3, 330_000),
                 (KAP, "Digital transformation", 4, 1_259_000),
                 (KAP, "Enabling policy and regulatory environment", 14, 3_406_000),
-                (KAP, "Inclusive and secure telecommunications/ICTs for sustainable "
-                      "development", 4, 137_000),
+                (KAP, ("Inclusive and secure telecommunications/ICTs for sustainable "
+                       "development"), 4, 137_000),
                 (KAP, "Multi-priorities", 5, 278_000)],
     }, (s.ACTION_PLAN, s.PRIORITY))
     top = [(Y2022, 1, "Swiss Federal Department of Foreign Affairs", "Governmental entities",

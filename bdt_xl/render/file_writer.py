@@ -18,14 +18,28 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.descriptors import Typed
-from openpyxl.drawing.text import (CharacterProperties, Paragraph, ParagraphProperties,
-                                   RegularTextRun)
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..files import atomic_target
-from ..layout import (BAR, COLUMN, DOUGHNUT, PIE, ChartSpec, ReportLayout, SheetLayout,
-                      TableBlock, a1, column_letter)
+from ..layout import (
+    BAR,
+    COLUMN,
+    DOUGHNUT,
+    PIE,
+    ChartSpec,
+    ReportLayout,
+    SheetLayout,
+    TableBlock,
+    a1,
+    column_letter,
+)
 
 _CM_PER_POINT = 2.54 / 72
 _LEGEND = {"bottom": "b", "right": "r"}
@@ -56,6 +70,8 @@ def write_report(layout: ReportLayout, path: str | os.PathLike[str]) -> Path:
 
 def render_into(layout: ReportLayout, book: Workbook) -> None:
     """Replace the layout's sheets in ``book`` (new ones at the end); other sheets untouched."""
+    if not layout.sheets:
+        return
     names = {sheet.name for sheet in layout.sheets}
     _check_table_names(layout, book, names)
     active = book.active.title if book.worksheets and book.active is not None else None
@@ -77,7 +93,7 @@ def _check_table_names(layout: ReportLayout, book: Workbook, replaced: set[str])
         clash = wanted & set(ws.tables)
         if clash:
             raise ValueError(f"sheet {ws.title!r} already has a table named "
-                             f"{sorted(clash)[0]!r}; rename it so the report can be written")
+                             f"{min(clash)!r}; rename it so the report can be written")
 
 
 def _render_sheet(sheet: SheetLayout, ws: Worksheet) -> None:
@@ -168,16 +184,17 @@ def _new_chart(spec: ChartSpec):
         return PieChart()
     if spec.kind == DOUGHNUT:
         chart = DoughnutChart()
-        chart.holeSize = 50
+        chart.holeSize = spec.hole_size
         return chart
     if spec.kind not in (BAR, COLUMN):
         raise ValueError(f"unknown chart kind {spec.kind!r}")
     chart = BarChart()
     chart.type = "bar" if spec.kind == BAR else "col"
     chart.grouping = "clustered"
-    chart.gapWidth = 60
+    chart.gapWidth = spec.gap_width
     chart.y_axis.number_format = spec.axis_format or spec.number_format
-    chart.y_axis.majorGridlines = None
+    if not spec.gridlines:
+        chart.y_axis.majorGridlines = None
     for axis, title in ((chart.x_axis, spec.x_title), (chart.y_axis, spec.y_title)):
         axis.delete = False
         if title:

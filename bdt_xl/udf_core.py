@@ -1,0 +1,723 @@
+"""The worksheet functions' logic, without Excel: answers from 2-D lists (header row first).
+
+``bdt_xl.udfs`` wraps these functions for Excel with xlwings; everything here can be called
+from Python with plain values, a range being a list of rows, header first, dates as
+``datetime`` (exactly what xlwings passes). Every answer comes from the engine itself:
+``validation.validate`` accepts or rejects the rows and converts to USD, and the figures are
+read from ``aggregate.breakdown`` / ``totals`` / ``top_partners`` / ``year_over_year`` — the
+tables of the report — so a cell always agrees with the report sheets.
+
+**Memoization.** Validating 1,000 rows takes ~0.1 s; doing it again for every cell of a
+sheet of formulas is not an option. The validated data (a ``Dataset``) is cached, keyed by
+the *content* of the input tables, and each ``Dataset`` caches the per-period figures it
+has computed; a call is then a dictionary lookup. The content key of a table passed as a
+list is a hash of all its cells (~0.2 ms for 1,000 rows x 10 columns), computed on every
+call, so editing one cell gives a new key and never a stale answer. A table passed as a
+tuple of tuples (see ``freeze``) is immutable, so its key is computed once and found again
+by identity: this is how ``bdt_xl.udfs`` hands over the workbook's tables, read once per
+recalculation (``BurstCache``).
+
+**Messages.** A bad argument or unusable data gives a readable sentence as the result
+(e.g. ``unknown region “Afrika” – did you mean “Africa”?``), never an exception.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import pandas as pd
+from pydantic_core import PydanticCustomError
+
+from . import schema as s
+from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals, \
+    year_over_year
+from .fx import USD, RateBook
+from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize, tidy
+from .models import currency_cell, date_cell
+from .periods import report_periods, window_period, year_period
+from .reading import EXCEL_ERRORS, RawTable, WorkbookError
+from .report import Period
+from .validation import KEY, SIGNED, Validated, read_rates, validate
+
+TableValues = Sequence[Sequence[object]]
+T = TypeVar("T")
+
+ALL = "all"
+#: Every input table a function may use, in the order of the content key.
+TABLES = (s.AGREEMENTS, s.RATES, s.LISTS, s.SETTINGS)
+
+AGREEMENTS_MEASURE, FUNDS_MEASURE, PARTNERS_MEASURE = "agreements", "funds", "partners"
+
+_NOUN = {PARTNER_TYPE: "partner type", MEMBERSHIP: "ITU membership category",
+         REGION: "region", PRIORITY: "priority"}
+_ARTICLE = {PARTNER_TYPE: "a", MEMBERSHIP: "an", REGION: "a", PRIORITY: "a"}
+
+
+class UdfError(Exception):
+    """A problem with the arguments or the data, told as the cell's result."""
+
+
+# =============================================================================================
+# Content keys and the cache of validated data
+# =============================================================================================
+
+def freeze(values: TableValues | None) -> tuple[tuple[object, ...], ...] | None:
+    """An immutable copy of a range's values, whose content key is computed only once."""
+    if values is None:
+        return None
+    return tuple(tuple(row) if isinstance(row, (list, tuple)) else (row,) for row in values)
+
+
+_frozen_keys: OrderedDict[int, tuple[object, Hashable]] = OrderedDict()
+_FROZEN_KEYS_KEPT = 32
+
+
+def content_key(values: TableValues | None) -> Hashable:
+    """A key that changes whenever any cell of ``values`` changes.
+
+    Lists are hashed cell by cell on every call (they may have been edited in place); a
+    tuple of tuples cannot change, so its key is remembered by identity.
+    """
+    if values is None:
+        return None
+    if isinstance(values, tuple):
+        hit = _frozen_keys.get(id(values))
+        if hit is not None and hit[0] is values:
+            return hit[1]
+    key = _hash_cells(values)
+    if isinstance(values, tuple):
+        _frozen_keys[id(values)] = (values, key)  # holding the object keeps its id unique
+        while len(_frozen_keys) > _FROZEN_KEYS_KEPT:
+            _frozen_keys.popitem(last=False)
+    return key
+
+
+def _hash_cells(values: TableValues) -> Hashable:
+    # Python equality treats TRUE as 1 and 1.0 as 1: such a change of cell type (not of
+    # value) keeps the key. Dates and datetimes, text and numbers all differ.
+    try:
+        rows = tuple(map(tuple, values))
+        return (len(rows), hash(rows))
+    except TypeError:  # a cell that is not hashable (does not come from Excel)
+        return (len(values), hash(repr(values)))
+
+
+@dataclass
+class CacheStats:
+    parses: int = 0   # input tables validated (the expensive step)
+    hits: int = 0     # calls answered from an already validated Dataset
+
+
+_lock = threading.RLock()
+_datasets: OrderedDict[Hashable, Dataset] = OrderedDict()
+_DATASETS_KEPT = 4
+_stats = CacheStats()
+
+
+def cache_info() -> CacheStats:
+    """How many times the input was parsed and validated, and how many calls were lookups."""
+    return CacheStats(_stats.parses, _stats.hits)
+
+
+def clear_cache() -> None:
+    with _lock:
+        _datasets.clear()
+        _frozen_keys.clear()
+        _rate_books.clear()
+        _stats.parses = _stats.hits = 0
+
+
+def dataset(agreements: TableValues | None, rates: TableValues | None = None,
+            lists: TableValues | None = None, settings: TableValues | None = None) -> Dataset:
+    """The validated data for these tables (header row first), from the cache if unchanged."""
+    tables = dict(zip(TABLES, (agreements, rates, lists, settings)))
+    if _is_missing(agreements):
+        raise UdfError("no agreements: pass the Agreements table with its header row (e.g. "
+                       "Agreements[#All]) or use the function in a workbook that has an "
+                       "Agreements table")
+    key = tuple(content_key(tables[name]) for name in TABLES)
+    with _lock:
+        found = _datasets.get(key)
+        if found is not None:
+            _datasets.move_to_end(key)
+            _stats.hits += 1
+            return found
+    made = Dataset(tables)  # outside the lock: validation takes a while
+    with _lock:
+        _stats.parses += 1
+        _datasets[key] = made
+        while len(_datasets) > _DATASETS_KEPT:
+            _datasets.popitem(last=False)
+    return made
+
+
+def _is_missing(values: TableValues | None) -> bool:
+    return values is None or len(values) == 0
+
+
+# =============================================================================================
+# The validated data and its figures
+# =============================================================================================
+
+@dataclass
+class Figures:
+    """One period's figures: the Summary totals and, per list, the breakdown rows by label."""
+    totals: dict[str, Any]
+    by: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+_CATEGORY_COLUMN = {PARTNER_TYPE: s.PARTNER_TYPE, MEMBERSHIP: s.MEMBERSHIP, REGION: s.REGION,
+                    PRIORITY: s.PRIORITY}
+
+
+class Dataset:
+    """Validated input tables plus the figures computed from them so far."""
+
+    def __init__(self, tables: dict[str, TableValues | None]) -> None:
+        _check_header(tables[s.AGREEMENTS], s.AGREEMENTS)
+        raw = {name: RawTable.from_values(name, values)
+               for name, values in tables.items() if not _is_missing(values)}
+        self.checked: Validated = validate(raw)
+        self.lists: ReferenceLists = self.checked.lists
+        self.rates: RateBook = self.checked.rates
+        self.settings = self.checked.settings
+        self.frame: pd.DataFrame = prepare(self.checked.agreements)
+        signed = self.frame[SIGNED]
+        self.years: list[int] = sorted(signed.dt.year.unique().tolist()) if len(signed) else []
+        self._figures: dict[tuple[date, date], Figures] = {}
+        self._top: dict[tuple[int, int], list[list[object]]] = {}
+        self._yoy: dict[tuple[int, date], pd.DataFrame] = {}
+        self._lock = threading.RLock()
+        # Every calendar year at once: the breakdowns loop over periods anyway.
+        self._compute([year_period(y) for y in self.years])
+
+    # -- figures of a period -----------------------------------------------------------------
+    def figures(self, period: Period) -> Figures:
+        key = (period.start, period.end)
+        found = self._figures.get(key)
+        if found is None:
+            self._compute([period])
+            found = self._figures[key]
+        return found
+
+    def _compute(self, periods: list[Period]) -> None:
+        if not periods:
+            return
+        parts = slices(self.frame, periods)  # as aggregate.build_tables does
+        found = {(p.start, p.end): Figures(totals(sub), {}) for p, sub in parts.items()}
+        for table, (kind, column, partner_column) in BREAKDOWNS.items():
+            rows = breakdown(parts, self.lists, table)
+            category = _CATEGORY_COLUMN[kind]
+            for figures in found.values():
+                figures.by[kind] = {}
+            for record in rows.to_dict("records"):
+                found[(record[s.FROM], record[s.TO])].by[kind][record[category]] = record
+            if partner_column is None:
+                # Distinct partners with an agreement in the region / on the priority: not a
+                # column of the report, counted here from the same accepted rows.
+                for period, sub in parts.items():
+                    per_label = sub.groupby(column, observed=True)[KEY].nunique() \
+                        if len(sub) else {}
+                    for label, record in found[(period.start, period.end)].by[kind].items():
+                        record[s.PARTNERS_N] = int(per_label.get(label, 0))
+        with self._lock:
+            self._figures.update(found)
+
+    # -- year over year ----------------------------------------------------------------------
+    def default_through(self, year: int) -> date:
+        """The cut-off of the year-over-year windows when none is given (as the report):
+        the Settings' *Through* if it is in ``year``, else the latest signing date of
+        ``year``, else 31 December."""
+        through = self.settings.through
+        if through is not None and through.year == year:
+            return through
+        in_year = self.frame[self.frame[SIGNED].dt.year == year][SIGNED]
+        return in_year.max().date() if len(in_year) else date(year, 12, 31)
+
+    def year_over_year(self, year: int, through: date) -> pd.DataFrame:
+        key = (year, through)
+        found = self._yoy.get(key)
+        if found is None:
+            windows = report_periods([], year, through)  # previous-year window, then this one
+            found = year_over_year(slices(self.frame, windows))
+            self._yoy[key] = found
+        return found
+
+    # -- top partners ------------------------------------------------------------------------
+    def top_partners(self, year: int, n: int) -> list[list[object]]:
+        key = (year, n)
+        found = self._top.get(key)
+        if found is None:
+            table = top_partners(slices(self.frame, [year_period(year)]), n,
+                                 self.frame.attrs["display"])
+            columns = list(s.REPORT_COLUMNS[s.TOP_PARTNERS])[len(s.PERIOD_COLUMNS):]
+            found = [columns] + [[_plain(v) for v in row]
+                                 for row in table[columns].itertuples(index=False)]
+            self._top[key] = found
+        return found
+
+    def span(self) -> str:
+        if not self.years:
+            return "the Agreements table has no valid rows"
+        first, last = self.years[0], self.years[-1]
+        return f"the data covers {first}" if first == last else \
+            f"the data covers {first}–{last}"
+
+
+def _plain(value: object) -> object:
+    """numpy scalars to plain Python values (what xlwings writes best)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_header(values: TableValues | None, name: str) -> None:
+    if _is_missing(values):
+        return
+    header = {normalize(c) for c in values[0] if c is not None}
+    needed = [c for c in s.AGREEMENT_COLUMNS if c not in s.OPTIONAL_AGREEMENT_COLUMNS]
+    if not any(normalize(c) in header for c in needed):
+        raise UdfError(f"the {name.lower()} range has no header row (expected columns such as "
+                       f"'{needed[0]}', '{needed[1]}', '{s.SIGNED_ON}'); pass the whole table "
+                       f"with its header, e.g. {name}[#All]")
+
+
+# =============================================================================================
+# Arguments
+# =============================================================================================
+
+def _squash(text: object) -> str:
+    """Matching key of a keyword argument: case, spaces, hyphens and underscores ignored."""
+    return re.sub(r"[\s_\-]+", "", str(text)).casefold()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _reject_error(value: object, what: str) -> None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise UdfError(f"the {what} is the Excel error {value.strip().upper()}; fix the cell it "
+                       "comes from")
+
+
+def _single(value: object, what: str) -> object:
+    """A one-cell range may arrive as [[x]] or [x]; more cells is a mistake."""
+    while isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise UdfError(f"the {what} must be a single value, not a range of cells")
+        value = value[0]
+    return value
+
+
+_DIMENSIONS = {
+    **dict.fromkeys(("partnertype", "partnertypes", "type", "types", "typeofpartner"),
+                    PARTNER_TYPE),
+    **dict.fromkeys(("membership", "itumembership", "memberships", "member", "itumember"),
+                    MEMBERSHIP),
+    **dict.fromkeys(("region", "regions"), REGION),
+    **dict.fromkeys(("priority", "priorities", "thematicpriority"), PRIORITY),
+    **dict.fromkeys(("all", "total", "any", "*"), ALL),
+}
+_DIMENSION_NAMES = ("partner type", "membership", "region", "priority", "all")
+
+
+def parse_dimension(dimension: object) -> str:
+    """``partner type`` | ``membership`` | ``region`` | ``priority`` | ``all`` (or blank)."""
+    dimension = _single(dimension, "dimension")
+    _reject_error(dimension, "dimension")
+    if _blank(dimension):
+        return ALL
+    found = _DIMENSIONS.get(_squash(dimension))
+    if found is None:
+        raise UdfError(_unknown("dimension", dimension, _DIMENSION_NAMES, {
+            name: name for name in _DIMENSION_NAMES}))
+    return found
+
+
+def _unknown(noun: str, text: object, choices: Sequence[str], keys: dict[str, str]) -> str:
+    close = difflib.get_close_matches(normalize(text), list(keys), n=1, cutoff=0.6)
+    hint = f" – did you mean “{keys[close[0]]}”?" if close else \
+        f"; use one of: {', '.join(choices)}"
+    return f"unknown {noun} “{tidy(text)}”{hint}"
+
+
+def parse_label(lists: ReferenceLists, kind: str, value: object) -> str | None:
+    """The canonical label of ``value`` in the list ``kind`` (None for dimension ``all``)."""
+    value = _single(value, "value")
+    if kind == ALL:
+        if not _blank(value) and _squash(value) not in ("all", "total", "*"):
+            raise UdfError(f"with the dimension “all” leave the value empty (it was "
+                           f"“{tidy(value)}”); or give a dimension such as “region”")
+        return None
+    _reject_error(value, "value")
+    if _blank(value):
+        examples = lists.labels(kind)[:2]
+        raise UdfError(f"the {_NOUN[kind]} is missing; give {_ARTICLE[kind]} {_NOUN[kind]} "
+                       f"such as “{examples[0] if examples else '…'}”")
+    label = lists.match(kind, value)
+    if label is None:
+        hint = lists.suggest(kind, value)
+        raise UdfError(f"unknown {_NOUN[kind]} “{tidy(value)}”" + (
+            f" – did you mean “{hint}”?" if hint else
+            f"; use one of: {', '.join(lists.labels(kind))}"))
+    return label
+
+
+def _whole_number(value: object, what: str, low: int, high: int) -> int:
+    value = _single(value, what)
+    _reject_error(value, what)
+    if isinstance(value, bool):
+        raise UdfError(f"the {what} must be a whole number, not TRUE/FALSE")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise UdfError(f"the {what} must be a whole number, not “{tidy(value)}”") from None
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or \
+            float(value) != int(value):
+        raise UdfError(f"the {what} must be a whole number, not {value!r}")
+    number = int(value)
+    if not low <= number <= high:
+        raise UdfError(f"the {what} must be between {low} and {high}, not {number}")
+    return number
+
+
+def parse_year(data: Dataset, year: object) -> int:
+    """A calendar year; blank = the report year (Settings, else the latest year in the data)."""
+    year = _single(year, "year")
+    if _blank(year):
+        found = data.settings.report_year or (data.years[-1] if data.years else None)
+        if found is None:
+            raise UdfError("give the year: the Agreements table has no valid rows yet")
+        return found
+    if isinstance(year, (date, datetime)):
+        return year.year
+    return _whole_number(year, "year", 1990, 2200)
+
+
+def parse_date(value: object, what: str) -> date:
+    value = _single(value, what)
+    if _blank(value):
+        raise UdfError(f"the {what} is missing")
+    try:
+        return date_cell(value)
+    except PydanticCustomError as exc:
+        raise UdfError(f"the {what}: {exc.message()}") from None
+
+
+def parse_through(value: object, year: int) -> date | None:
+    """Optional cut-off date within ``year``: the period becomes 1 January … that date."""
+    value = _single(value, "cut-off date")
+    if _blank(value):
+        return None
+    through = parse_date(value, "cut-off date")
+    if through.year != year:
+        raise UdfError(f"the cut-off date {through.isoformat()} is not in {year}; give a date "
+                       f"in {year} (the period is 1 January … that date) or leave it empty")
+    return through
+
+
+_MEASURES = {
+    **dict.fromkeys(("", "agreements", "agreement", "count", "number", "n"), AGREEMENTS_MEASURE),
+    **dict.fromkeys(("funds", "fund", "funding", "usd", "fundsusd", "amount", "money"),
+                    FUNDS_MEASURE),
+    **dict.fromkeys(("partners", "partner"), PARTNERS_MEASURE),
+}
+
+
+def parse_measure(measure: object) -> str:
+    """``agreements`` (default) | ``funds`` | ``partners``."""
+    measure = _single(measure, "measure")
+    _reject_error(measure, "measure")
+    found = _MEASURES.get("" if _blank(measure) else _squash(measure))
+    if found is None:
+        raise UdfError(_unknown("measure", measure, ("agreements", "funds", "partners"),
+                                {m: m for m in ("agreements", "funds", "partners")}))
+    return found
+
+
+_YOY_MEASURES = {
+    s.AGREEMENTS_N: ("agreements", "agreement", "count"),
+    s.PARTNERS_N: ("partners", "partner"),
+    s.FINANCIAL_N: ("financial agreements", "financial", "financialagreement"),
+    s.PARTNER_USD: ("partner component", "partner component (usd)", "partnerusd",
+                    "partner funds", "partner contribution", "partner amount"),
+    s.ITU_USD: ("itu component", "itu component (usd)", "ituusd", "itu funds", "itu amount"),
+    s.FUNDS_USD: ("funds", "funds (usd)", "fund", "usd", "funding", "total funds"),
+}
+_YOY_KEYS = {_squash(alias): column for column, aliases in _YOY_MEASURES.items()
+             for alias in (*aliases, column)}
+_YOY_NAMES = ("agreements", "partners", "financial agreements", "partner component",
+              "ITU component", "funds")
+
+
+def parse_yoy_measure(measure: object) -> str:
+    """A column of the ``YearOverYear`` table, by name or short name (default agreements)."""
+    measure = _single(measure, "measure")
+    _reject_error(measure, "measure")
+    if _blank(measure):
+        return s.AGREEMENTS_N
+    found = _YOY_KEYS.get(_squash(measure))
+    if found is None:
+        raise UdfError(_unknown("measure", measure, _YOY_NAMES,
+                                {normalize(n): n for n in _YOY_NAMES}))
+    return found
+
+
+# =============================================================================================
+# The functions (every one returns its answer, or a sentence saying what is wrong)
+# =============================================================================================
+
+def in_cell(function: Callable[..., T]) -> Callable[..., T | str]:
+    """Turn any failure into a readable message: a worksheet cell never shows a traceback."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (UdfError, WorkbookError) as exc:
+            return str(exc)
+        except Exception as exc:  # noqa: BLE001 - last resort: still a sentence in the cell
+            return f"{function.__name__} could not compute this ({type(exc).__name__}: " \
+                   f"{str(exc)[:160]})"
+    return wrapper
+
+
+def _period(data: Dataset, year: object, through: object) -> Period:
+    the_year = parse_year(data, year)
+    cutoff = parse_through(through, the_year)
+    return window_period(cutoff) if cutoff is not None else year_period(the_year)
+
+
+def _figure(data: Dataset, dimension: object, value: object, period: Period,
+            measure: str) -> tuple[float, float]:
+    """(value of the category, total of the period) for ``measure``."""
+    kind = parse_dimension(dimension)
+    label = parse_label(data.lists, kind, value)
+    figures = data.figures(period)
+    total = {AGREEMENTS_MEASURE: figures.totals[s.AGREEMENTS_N],
+             FUNDS_MEASURE: figures.totals[s.FUNDS_USD],
+             PARTNERS_MEASURE: figures.totals[s.PARTNERS_N]}[measure]
+    if kind == ALL:
+        return total, total
+    record = figures.by[kind].get(label)
+    if record is None:
+        return (0.0 if measure == FUNDS_MEASURE else 0), total
+    column = {AGREEMENTS_MEASURE: s.AGREEMENTS_N, FUNDS_MEASURE: s.FUNDS_USD,
+              PARTNERS_MEASURE: s.PARTNERS_N}[measure]
+    return record[column], total
+
+
+def _data(agreements, rates, lists, settings) -> Dataset:
+    return dataset(agreements, rates, lists, settings)
+
+
+@in_cell
+def share(dimension: object, value: object, year: object, measure: object = None,
+          through: object = None, agreements: TableValues | None = None,
+          rates: TableValues | None = None, *, lists: TableValues | None = None,
+          settings: TableValues | None = None) -> float | str:
+    """Share (0–1) of the period's agreements, funds or partners that fall in one category."""
+    data = _data(agreements, rates, lists, settings)
+    how = parse_measure(measure)
+    period = _period(data, year, through)
+    part, whole = _figure(data, dimension, value, period, how)
+    if not whole:
+        what = {AGREEMENTS_MEASURE: "no agreements", FUNDS_MEASURE: "no funds",
+                PARTNERS_MEASURE: "no partners"}[how]
+        raise UdfError(f"{what} in {period.label}, so there is no share to compute "
+                       f"({data.span()})")
+    return float(part / whole)
+
+
+@in_cell
+def count(dimension: object, value: object, year: object, through: object = None,
+          agreements: TableValues | None = None, rates: TableValues | None = None, *,
+          lists: TableValues | None = None, settings: TableValues | None = None) -> int | str:
+    """Number of agreements of the period in one category (dimension “all”: every one)."""
+    data = _data(agreements, rates, lists, settings)
+    return int(_figure(data, dimension, value, _period(data, year, through),
+                       AGREEMENTS_MEASURE)[0])
+
+
+@in_cell
+def funds(dimension: object, value: object, year: object, through: object = None,
+          agreements: TableValues | None = None, rates: TableValues | None = None, *,
+          lists: TableValues | None = None, settings: TableValues | None = None
+          ) -> float | str:
+    """Funds (partner + ITU components, USD) of the period's agreements in one category."""
+    data = _data(agreements, rates, lists, settings)
+    return float(_figure(data, dimension, value, _period(data, year, through),
+                         FUNDS_MEASURE)[0])
+
+
+@in_cell
+def partners(dimension: object, value: object, year: object, through: object = None,
+             agreements: TableValues | None = None, rates: TableValues | None = None, *,
+             lists: TableValues | None = None, settings: TableValues | None = None
+             ) -> int | str:
+    """Distinct partners of the period in one category."""
+    data = _data(agreements, rates, lists, settings)
+    return int(_figure(data, dimension, value, _period(data, year, through),
+                       PARTNERS_MEASURE)[0])
+
+
+@in_cell
+def top_partners_table(year: object, n: object = None, agreements: TableValues | None = None,
+                       rates: TableValues | None = None, *, lists: TableValues | None = None,
+                       settings: TableValues | None = None) -> list[list[object]] | str:
+    """Header + one row per partner ranked by its own contribution (USD) in the year."""
+    data = _data(agreements, rates, lists, settings)
+    the_year = parse_year(data, year)
+    top_n = data.settings.top_n if _blank(_single(n, "number of partners")) else \
+        _whole_number(n, "number of partners", 1, 1000)
+    return data.top_partners(the_year, top_n)
+
+
+@in_cell
+def yoy(measure: object, year: object, through: object = None,
+        agreements: TableValues | None = None, rates: TableValues | None = None, *,
+        lists: TableValues | None = None, settings: TableValues | None = None) -> float | str:
+    """Relative change of ``measure`` from the previous year's window 1 Jan … cut-off to the
+    same window of ``year`` (0.25 = +25 %); the windows are those of the YearOverYear table."""
+    data = _data(agreements, rates, lists, settings)
+    column = parse_yoy_measure(measure)
+    the_year = parse_year(data, year)
+    cutoff = parse_through(through, the_year) or data.default_through(the_year)
+    table = data.year_over_year(the_year, cutoff)
+    before, now = (float(v) for v in table[column])
+    if not before:
+        previous = table[s.PERIOD].iloc[0]
+        noun = column.lower().replace(" (usd)", "")
+        raise UdfError(f"no {noun} in {previous}, so there is no change to compute "
+                       f"({data.span()})")
+    return now / before - 1.0
+
+
+# -- conversion ---------------------------------------------------------------------------------
+
+_rate_books: OrderedDict[Hashable, RateBook] = OrderedDict()
+
+
+def rate_book(rates: TableValues | None) -> RateBook:
+    """The Rates table as the engine reads it, cached by content (rows with errors skipped)."""
+    if _is_missing(rates):
+        raise UdfError("no exchange rates: pass the Rates table with its header row (e.g. "
+                       "Rates[#All]) or use the function in a workbook that has a Rates table")
+    key = content_key(rates)
+    with _lock:
+        found = _rate_books.get(key)
+        if found is not None:
+            _rate_books.move_to_end(key)
+            return found
+    header = {normalize(c) for c in rates[0] if c is not None}
+    if normalize(s.CURRENCY) not in header or normalize(s.UNITS_PER_USD) not in header:
+        raise UdfError("the rates range has no header row (Currency | Effective from | Units "
+                       "per USD); pass the whole table with its header, e.g. Rates[#All]")
+    book, _issues = read_rates(RawTable.from_values(s.RATES, [list(r) for r in rates]))
+    with _lock:
+        _rate_books[key] = book
+        while len(_rate_books) > _DATASETS_KEPT:
+            _rate_books.popitem(last=False)
+    return book
+
+
+def _amount(value: object) -> float:
+    value = _single(value, "amount")
+    _reject_error(value, "amount")
+    if _blank(value):
+        return 0.0
+    if isinstance(value, bool):
+        raise UdfError("the amount must be a number, not TRUE/FALSE")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace("\u00a0", "").replace(" ", ""))
+        except ValueError:
+            raise UdfError(f"the amount “{tidy(value)}” is not a number; give digits only, "
+                           "without currency sign or thousands separators") from None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise UdfError(f"the amount must be a number, not {value!r}")
+    return float(value)
+
+
+@in_cell
+def convert(amount: object, currency: object, day: object,
+            rates: TableValues | None = None) -> float | str:
+    """``amount`` in ``currency`` on ``day`` in USD, with the rate in force that day."""
+    money = _amount(amount)
+    currency = _single(currency, "currency")
+    _reject_error(currency, "currency")
+    if _blank(currency):
+        raise UdfError("the currency is missing; give its ISO code, e.g. CHF")
+    try:
+        code = currency_cell(currency)
+    except PydanticCustomError as exc:
+        raise UdfError(exc.message()) from None
+    when = parse_date(day, "date")
+    if code == USD:
+        return money
+    book = rate_book(rates)
+    usd = book.convert(money, code, when)
+    if usd is None:
+        raise UdfError(f"no exchange rate for {code} in force on {when.isoformat()}; add a row "
+                       f"to the Rates table (Currency {code}, Effective from on or before that "
+                       "date)")
+    return float(usd)
+
+
+# =============================================================================================
+# Reads shared by one recalculation (used by bdt_xl.udfs for the workbook's own tables)
+# =============================================================================================
+
+@dataclass
+class _Entry:
+    value: object
+    read_at: float
+    used_at: float
+
+
+class BurstCache:
+    """Share one read of the workbook between the calls of one recalculation.
+
+    A recalculation calls every BDT_* formula in a quick burst; the first call reads the
+    tables and the next ones reuse that read as long as calls keep coming less than
+    ``idle`` seconds apart, for at most ``max_age`` seconds. After a pause (the user
+    editing a cell) the next call reads again, so an edit is always seen by the
+    recalculation it triggers. Values should be frozen (``freeze``) so that their content
+    key is computed once per read, not once per call.
+    """
+
+    def __init__(self, idle: float = 0.5, max_age: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.idle, self.max_age, self.clock = idle, max_age, clock
+        self._entries: dict[Hashable, _Entry] = {}
+        self._lock = threading.Lock()
+        self.reads = 0
+
+    def get(self, key: Hashable, read: Callable[[], T]) -> T:
+        now = self.clock()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and now - entry.used_at <= self.idle and \
+                    now - entry.read_at <= self.max_age:
+                entry.used_at = now
+                return entry.value  # type: ignore[return-value]
+        value = read()
+        done = self.clock()
+        with self._lock:
+            self.reads += 1
+            self._entries[key] = _Entry(value, now, done)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,242 @@
+"""The report layout: sheets, tables, formats and chart bindings, independent of any renderer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import FrozenInstanceError, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from report_fixture import W2023, Y2023, sample_report
+
+from bdt_xl import schema as s
+from bdt_xl.layout import (
+    BAR,
+    COLUMN,
+    COLUMN_POINTS,
+    COLUMNS,
+    DOUGHNUT,
+    PIE,
+    ROW_POINTS,
+    ROWS,
+    TableBlock,
+    a1,
+    build_layout,
+    table_block,
+)
+
+
+@pytest.fixture(scope="module")
+def layout():
+    return build_layout(sample_report())
+
+
+def test_one_sheet_per_report_table_with_its_table_at_a1(layout):
+    assert [sheet.name for sheet in layout.sheets] == list(s.REPORT_TABLES)
+    report = sample_report()
+    for sheet in layout.sheets:
+        (block,) = sheet.tables
+        assert block.name == sheet.name
+        assert (block.anchor_row, block.anchor_col) == (1, 1)
+        assert block.columns == list(s.REPORT_COLUMNS[sheet.name])
+        n_rows = len(report.tables[sheet.name])
+        assert block.ref() == (1, 1, 1 + max(n_rows, 1), len(s.REPORT_COLUMNS[sheet.name]))
+
+
+def test_region_table_range_and_formats(layout):
+    block = layout.sheet(s.BY_REGION).table(s.BY_REGION)
+    # 7 regions in 2022 + 5 in 2023, 8 columns: A1:H13
+    assert a1(block.ref()) == "$A$1:$H$13"
+    assert block.number_formats == {
+        s.FROM: "yyyy-mm-dd", s.TO: "yyyy-mm-dd", s.AGREEMENTS_N: "0",
+        s.AGREEMENT_SHARE: "0.0%", s.FUNDS_USD: "#,##0", s.FUNDS_SHARE: "0.0%"}
+    # every column is wide enough for its header
+    for column, width in block.column_widths.items():
+        assert len(column) <= width <= 60
+
+
+def test_usd_and_share_formats_on_every_table(layout):
+    for sheet in layout.sheets:
+        block = sheet.tables[0]
+        for column in block.columns:
+            if column in s.SHARE_COLUMNS:
+                assert block.number_formats[column] == "0.0%"
+            elif column in s.USD_COLUMNS:
+                assert block.number_formats[column] == "#,##0"
+
+
+def test_region_charts_bind_to_each_years_rows(layout):
+    sheet = layout.sheet(s.BY_REGION)
+    block = sheet.table(s.BY_REGION)
+    assert [(c.kind, c.first_row, c.last_row) for c in sheet.charts] == [
+        (COLUMN, 0, 6), (COLUMN, 7, 11)]
+    assert [c.title for c in sheet.charts] == ["Agreements signed by region (2022)",
+                                               "Agreements signed by region (2023)"]
+    binding = sheet.charts[0].bind(block)
+    assert a1(binding.categories, "ByRegion") == "'ByRegion'!$D$2:$D$8"
+    assert [a1(ser.values) for ser in binding.series] == ["$F$2:$F$8", "$H$2:$H$8"]
+    assert [ser.title for ser in binding.series] == ["Number of agreements", "Funds signed"]
+    later = sheet.charts[1].bind(block)
+    assert a1(later.categories) == "$D$9:$D$13"
+    assert a1(later.series[1].values) == "$H$9:$H$13"
+
+
+def test_priority_bars_follow_each_years_action_plan(layout):
+    charts = layout.sheet(s.BY_PRIORITY).charts
+    assert [c.kind for c in charts] == [BAR, BAR]
+    assert "Buenos Aires Action Plan" in charts[0].title and "(2022)" in charts[0].title
+    assert "Kigali Action Plan" in charts[1].title and "(2023)" in charts[1].title
+    assert (charts[0].first_row, charts[0].last_row) == (0, 9)
+    assert (charts[1].first_row, charts[1].last_row) == (10, 14)
+    assert all(c.reverse_categories for c in charts)  # first priority on top
+
+
+def test_partner_type_pies_show_percentages(layout):
+    sheet = layout.sheet(s.BY_PARTNER_TYPE)
+    pies = sheet.charts
+    assert [c.kind for c in pies] == [PIE] * 4
+    assert {c.value_columns for c in pies} == {(s.FUNDS_USD,), (s.PARTNERS_N,)}
+    assert all(c.show_percent and "%" in c.number_format for c in pies)
+    # 8 partner types in 2022 (rows 2..9), 5 in 2023 (rows 10..14); Funds (USD) is column I
+    funds_2022 = next(c for c in pies if c.value_columns == (s.FUNDS_USD,) and "2022" in c.title)
+    binding = funds_2022.bind(sheet.table(s.BY_PARTNER_TYPE))
+    assert a1(binding.series[0].values) == "$I$2:$I$9"
+    assert binding.series[0].title_cell == (1, 9)
+
+
+def test_cofinancing_reads_one_row_per_period(layout):
+    sheet = layout.sheet(s.COFINANCING)
+    charts = sheet.charts
+    assert [c.kind for c in charts] == [DOUGHNUT] * 4
+    assert [c.series_by for c in charts] == [ROWS] * 4
+    assert [c.first_row for c in charts] == [0, 1, 2, 3]
+    assert "(Jan–Apr 2023)" in charts[3].title
+    binding = charts[3].bind(sheet.table(s.COFINANCING))
+    # categories: the Partner/ITU component headers; the one series: row 5, named by A5
+    assert a1(binding.categories) == "$D$1:$E$1"
+    assert [a1(ser.values) for ser in binding.series] == ["$D$5:$E$5"]
+    assert binding.series[0].title_cell == (5, 1)
+
+
+def test_year_over_year_columns(layout):
+    sheet = layout.sheet(s.YEAR_OVER_YEAR)
+    agreements, funds = sheet.charts
+    block = sheet.table(s.YEAR_OVER_YEAR)
+    assert (agreements.series_by, funds.series_by) == (COLUMNS, ROWS)
+    assert [a1(ser.values) for ser in agreements.bind(block).series] == ["$D$2:$D$3", "$E$2:$E$3"]
+    assert a1(funds.bind(block).categories) == "$G$1:$I$1"
+    assert [a1(ser.values) for ser in funds.bind(block).series] == ["$G$2:$I$2", "$G$3:$I$3"]
+
+
+def test_no_charts_on_issues_and_summary_uses_years_only(layout):
+    assert layout.sheet(s.ISSUES).charts == []
+    summary = layout.sheet(s.SUMMARY)
+    assert all((c.first_row, c.last_row) == (0, 1) for c in summary.charts)  # 2022, 2023
+
+
+def test_charts_sit_right_of_the_table_without_overlapping(layout):
+    for sheet in layout.sheets:
+        width = len(sheet.tables[0].columns)
+        boxes = []
+        for chart in sheet.charts:
+            assert chart.anchor_col > width + 1
+            left = (chart.anchor_col - 1) * COLUMN_POINTS
+            top = (chart.anchor_row - 1) * ROW_POINTS
+            boxes.append((left, top, left + chart.width, top + chart.height))
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], sheet.name
+
+
+def test_french_titles():
+    layout = build_layout(sample_report(language="fr"))
+    titles = [c.title for c in layout.sheet(s.BY_REGION).charts]
+    assert titles[0] == "Répartition des accords signés, par région (2022)"
+    cofinancing = [c.title for c in layout.sheet(s.COFINANCING).charts]
+    assert cofinancing[-1] == "Accords de cofinancement (1er janvier – 30 avril 2023)"
+    priority = layout.sheet(s.BY_PRIORITY).charts[0].title
+    assert "Plan d'action de Buenos Aires" in priority
+    series = layout.sheet(s.BY_REGION).charts[0].series_titles
+    assert series == ("Nombre d'accords", "Fonds convenus")
+
+
+def test_periods_without_rows_are_skipped():
+    report = sample_report()
+    region = report.tables[s.BY_REGION]
+    report.tables[s.BY_REGION] = region[region[s.PERIOD] != "2022"].reset_index(drop=True)
+    partner_types = report.tables[s.BY_PARTNER_TYPE].copy()
+    partner_types.loc[partner_types[s.PERIOD] == "2023", s.FUNDS_USD] = 0.0
+    report.tables[s.BY_PARTNER_TYPE] = partner_types
+    layout = build_layout(report)
+    charts = layout.sheet(s.BY_REGION).charts
+    assert [(c.title, c.first_row, c.last_row) for c in charts] == [
+        ("Agreements signed by region (2023)", 0, 4)]
+    assert charts[0].anchor_row == 1  # the grid closes up
+    pies = [c.title for c in layout.sheet(s.BY_PARTNER_TYPE).charts]
+    assert "Funds signed by partner type (2023)" not in pies  # nothing to divide
+    assert "Partners by type (2023)" in pies
+
+
+def test_only_the_report_year_when_there_is_no_previous_year():
+    report = sample_report()
+    report.periods = [Y2023, W2023]
+    for name, frame in report.tables.items():
+        if s.PERIOD in frame.columns:
+            report.tables[name] = frame[frame[s.PERIOD] != "2022"].reset_index(drop=True)
+    layout = build_layout(report)
+    assert [c.title for c in layout.sheet(s.BY_REGION).charts] == [
+        "Agreements signed by region (2023)"]
+
+
+def test_rows_of_a_period_are_made_contiguous():
+    report = sample_report()
+    region = report.tables[s.BY_REGION]
+    report.tables[s.BY_REGION] = region.iloc[[0, 7, 1, 8, 2, 3, 4, 5, 6, 9, 10, 11]]
+    block = build_layout(report).sheet(s.BY_REGION).table(s.BY_REGION)
+    assert block.frame[s.PERIOD].tolist() == ["2022"] * 7 + ["2023"] * 5
+    assert block.frame[s.REGION].tolist()[:2] == ["Africa", "Americas"]
+    assert block.frame[s.REGION].tolist()[7:9] == ["Africa", "Americas"]
+
+
+def test_empty_and_missing_tables_still_have_a_data_row():
+    report = sample_report()
+    del report.tables[s.TOP_PARTNERS]
+    layout = build_layout(report)
+    issues = layout.sheet(s.ISSUES).table(s.ISSUES)
+    assert len(issues.frame) == 0 and issues.data_rows == 1
+    assert a1(issues.ref()) == f"$A$1:${chr(64 + len(s.ISSUE_COLUMNS))}$2"
+    top = layout.sheet(s.TOP_PARTNERS)
+    assert top.tables[0].columns == list(s.REPORT_COLUMNS[s.TOP_PARTNERS])
+    assert top.charts == []
+
+
+def test_rows_are_plain_python_values():
+    frame = pd.DataFrame({
+        s.PERIOD: ["2022", "2023"],
+        s.FROM: [date(2022, 1, 1), pd.Timestamp("2023-01-01")],
+        s.AGREEMENTS_N: np.array([3, 4], dtype="int64"),
+        s.FUNDS_SHARE: [0.25, float("nan")],
+        s.PARTNER: pd.array(["Acme", pd.NA], dtype="string"),
+    })
+    rows = table_block("T", frame).rows()
+    assert rows == [["2022", date(2022, 1, 1), 3, 0.25, "Acme"],
+                    ["2023", date(2023, 1, 1), 4, None, None]]
+    assert type(rows[0][2]) is int and type(rows[1][1]) is date
+
+
+def test_a1_references_and_adjacency():
+    assert a1((2, 27, 9, 28), "By 'x'") == "'By ''x'''!$AA$2:$AB$9"
+    assert a1((1, 1, 1, 1)) == "$A$1"
+    block = TableBlock("T", pd.DataFrame(columns=list(s.REPORT_COLUMNS[s.COFINANCING])))
+    with pytest.raises(ValueError):
+        block.row_range([s.PARTNER_USD, s.FUNDS_USD], 0)  # D and F are not adjacent
+
+
+def test_chart_spec_is_immutable(layout):
+    chart = layout.sheet(s.BY_REGION).charts[0]
+    with pytest.raises(FrozenInstanceError):
+        chart.title = "x"
+    assert replace(chart, title="x").title == "x"
+    assert math.isclose(chart.width, 528.0)
