@@ -3,7 +3,9 @@ problems. Works on any machine, no Excel needed.
 
 Exit codes: 0 done; 1 ``validate`` found errors; 2 the workbook or an option could not be
 used (one sentence says why); 3 an unexpected failure (reported in one sentence; ``--debug``
-shows the details).
+shows the details); with ``--in-place``: 4 parts of the workbook would be lost (nothing
+written; ``--force`` to go ahead), 5 the workbook is open in Excel, 6 it could not be written
+(the original is intact).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def _guard(action, debug: bool):
     except typer.Exit:
         raise
     except WorkbookError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), getattr(exc, "exit_code", EXIT_UNUSABLE)) from None
     except PermissionError as exc:
         raise _fail(f"permission denied on {exc.filename or 'a file'}: close it in Excel or "
                     "choose a folder you may write to.") from None
@@ -82,17 +84,43 @@ def refresh(
     ecb_fallback: Optional[bool] = typer.Option(None, "--ecb-fallback/--no-ecb-fallback",
                                                 help="Use ECB reference rates where the Rates "
                                                      "table has none (each use is listed)."),
+    in_place: bool = typer.Option(False, "--in-place",
+                                  help="Rewrite only the report sheets of WORKBOOK itself "
+                                       "(a timestamped backup is kept beside it)."),
+    force: bool = typer.Option(False, "--force",
+                               help="With --in-place: go ahead even if parts of the workbook "
+                                    "that cannot be kept are found (they are named first)."),
+    no_backup: bool = typer.Option(False, "--no-backup",
+                                   help="With --in-place: do not keep a backup copy."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     debug: bool = typer.Option(False, "--debug", help="Show full details of unexpected errors."),
 ) -> None:
-    """Validate the rows, convert to USD and write the report workbook (never the input)."""
+    """Validate the rows, convert to USD and write the report workbook (by default a new
+    file: the input is never touched unless --in-place is given)."""
     from .engine import Options
 
     if language is not None and language not in ("en", "fr"):
         raise _fail(f"--language must be en or fr, not {language!r}.")
     options = Options(report_year=year, through=_parse_date(through, "--through"),
                       language=language, ecb_fallback=ecb_fallback)
+    if in_place:
+        if out is not None:
+            raise _fail("--in-place writes into WORKBOOK itself; leave out --out.")
+        result = _guard(lambda: _refresh_in_place(workbook, options, force, not no_backup),
+                        debug)
+        if not quiet:
+            _print_summary(result.report, workbook)
+            if result.backup is not None:
+                _console().print(f"Backup of the previous version: {result.backup.name}")
+            for note in result.notes:
+                _console().print(f"Note: {note}")
+        return
+    if force or no_backup:
+        raise _fail("--force and --no-backup only apply with --in-place.")
     target = out or default_output(workbook)
+    if not target.parent.exists():
+        raise _fail(f"cannot write {target.name}: the folder {target.parent} does not exist; "
+                    "create it or choose another --out file.")
     if target.resolve() == workbook.resolve():
         raise _fail("the report would overwrite the input workbook; choose another --out file.")
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -119,6 +147,11 @@ def _build(workbook: Path, target: Path, options, quiet: bool):
         _step(status, f"Writing {target.name}…")
         write_report(build_layout(report), target)
     return report
+
+
+def _refresh_in_place(workbook: Path, options, force: bool, backup: bool):
+    from .inplace import refresh_in_place
+    return refresh_in_place(workbook, options, force=force, backup=backup)
 
 
 class _nothing:

@@ -50,8 +50,12 @@ def build_report(checked: Validated, options: Options | None = None) -> Report:
     settings = checked.settings
     frame = checked.agreements
     years = sorted(frame[SIGNED].dt.year.unique().tolist()) if not frame.empty else []
-    report_year = options.report_year or settings.report_year or (years[-1] if years else None)
     through = options.through or settings.through
+    # A cut-off given without a year names the report year (asked for on the command line,
+    # it wins over the Settings table's year).
+    report_year = (options.report_year or (options.through.year if options.through else None)
+                   or settings.report_year or (through.year if through else None)
+                   or (years[-1] if years else None))
     notes = []
     if report_year is not None and through is not None and through.year != report_year:
         notes.append(f"The cut-off date {through.isoformat()} is not in the report year "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,12 @@ class RateBook:
         """``amount`` in ``currency`` on ``day`` expressed in USD (None without a rate)."""
         units = self.rate(currency.upper(), day)
         return None if units is None else amount / units
+
+
+@lru_cache(maxsize=1)
+def ecb_rates() -> EcbRates:
+    """The ECB fallback, loaded once per process (loading the bundled series takes ~1 s)."""
+    return EcbRates()
 
 
 class EcbRates:

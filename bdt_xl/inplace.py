@@ -557,7 +557,3 @@ def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
 
-
-__all__ = ["refresh_in_place", "InPlaceResult", "InPlaceError", "WouldLoseFeatures",
-           "WorkbookInUse", "NotWritten", "exit_code", "lock_files", "backups", "repair",
-           "EXIT_UNUSABLE", "EXIT_WOULD_LOSE", "EXIT_IN_USE", "EXIT_NOT_WRITTEN"]

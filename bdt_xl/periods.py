@@ -15,8 +15,12 @@ def year_period(year: int) -> Period:
 
 
 def same_day_in(year: int, day: date) -> date:
-    """``day`` moved to ``year``; 29 February becomes 28 February in a common year."""
+    """``day`` moved to ``year``. A month's last day stays its last day (28 February 2025 ->
+    29 February 2024, so "Jan–Feb" compares with "Jan–Feb"); 29 February becomes 28 February
+    in a common year."""
     last = calendar.monthrange(year, day.month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, day.month, last)
     return date(year, day.month, min(day.day, last))
 
 

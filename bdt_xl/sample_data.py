@@ -411,41 +411,58 @@ def _deals(plan: _Plan, rng: np.random.RandomState) -> list[_Deal]:
 
 
 def _mark_window(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> None:
-    fixed = [d for d in deals if d.anchor]
-    for d in fixed:
-        d.in_window = d.anchor.last <= plan.window_end
-    others = [d for d in deals if not d.anchor]
-    inside = plan.window_agreements - sum(d.in_window for d in fixed)
-    for rank, i in enumerate(rng.permutation(len(others))):
-        others[i].in_window = rank < inside
-    _require(len({id(d.partner) for d in deals if d.in_window}) == plan.window_partners)
+    """Which agreements fall in the year-to-date window: the published count of agreements,
+    and (swapping pairs in and out until it holds) the published count of partners."""
+    for d in deals:
+        if d.anchor:
+            d.in_window = d.anchor.last <= plan.window_end
+    free = [d for d in deals if not d.anchor]
+    inside = plan.window_agreements - sum(d.in_window for d in deals if d.anchor)
+    for rank, i in enumerate(rng.permutation(len(free))):
+        free[i].in_window = rank < inside
+
+    def gap() -> int:
+        return len({id(d.partner) for d in deals if d.in_window}) - plan.window_partners
+
+    for _ in range(500):
+        if gap() == 0:
+            return
+        before = gap()
+        a, b = (free[i] for i in rng.randint(len(free), size=2))
+        if a.in_window == b.in_window:
+            continue
+        a.in_window, b.in_window = b.in_window, a.in_window
+        if abs(gap()) > abs(before):
+            a.in_window, b.in_window = b.in_window, a.in_window
+    raise _Retry
 
 
 def _assign(deals: list[_Deal], counts: dict[str, int], funds: dict[str, float], attr: str,
             rng: np.random.RandomState) -> None:
-    """Give each deal a label of ``attr`` matching ``counts``; no money where funds are 0."""
+    """Give each deal a label of ``attr`` matching ``counts``: labels without funds go to
+    non-financial agreements only, and every label with funds gets at least one financial
+    agreement whose amount is free to move (not a published top partner's)."""
     left = Counter(counts)
     for d in deals:
         if d.anchor:
-            left[getattr(d.anchor, attr)] -= 1
-    labels = [label for label, n in left.items() for _ in range(n)]
-    unpaid = [label for label in labels if funds.get(label, 0.0) == 0.0]
-    paid = [label for label in labels if funds.get(label, 0.0) > 0.0]
-    free = [d for d in deals if not d.anchor]
-    quiet = [d for d in free if not d.financial]
-    _require(len(quiet) >= len(unpaid))
-    order = rng.permutation(len(quiet))
-    for label, i in zip(unpaid, order):
-        setattr(quiet[i], attr, label)
-    rest = [d for d in free if not getattr(d, attr)]
-    for d, i in zip(rest, rng.permutation(len(paid))):
-        setattr(d, attr, paid[i])
-    for d in deals:
-        if d.anchor:
             setattr(d, attr, getattr(d.anchor, attr))
-    # every label that must carry money needs an agreement whose amount can move
-    movable = {getattr(d, attr) for d in free if d.financial}
-    _require(all(label in movable for label, share in funds.items() if share > 0))
+            left[getattr(d.anchor, attr)] -= 1
+    free = [d for d in deals if not d.anchor]
+    paying = [free[i] for i in rng.permutation(len(free)) if free[i].financial]
+    needed = [label for label, share in funds.items() if share > 0]
+    _require(len(paying) >= len(needed) and all(left[label] > 0 for label in needed))
+    for d, label in zip(paying, needed):
+        setattr(d, attr, label)
+        left[label] -= 1
+    unpaid = [label for label in left for _ in range(left[label]) if not funds.get(label)]
+    paid = [label for label in left for _ in range(left[label]) if funds.get(label)]
+    quiet = [free[i] for i in rng.permutation(len(free)) if not free[i].financial]
+    _require(len(quiet) >= len(unpaid))
+    for d, label in zip(quiet, unpaid):
+        setattr(d, attr, label)
+    rest = [d for d in free if not getattr(d, attr)]
+    for d, i in zip(rest, rng.permutation(len(paid)), strict=True):
+        setattr(d, attr, paid[i])
 
 
 def _name_partners(deals: list[_Deal], taken: set[str], rng: np.random.RandomState) -> None:

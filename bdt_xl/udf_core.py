@@ -39,8 +39,7 @@ import pandas as pd
 from pydantic_core import PydanticCustomError
 
 from . import schema as s
-from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals, \
-    year_over_year
+from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
 from .fx import USD, RateBook
 from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize, tidy
 from .models import currency_cell, date_cell
@@ -114,8 +113,22 @@ def _hash_cells(values: TableValues) -> Hashable:
 
 @dataclass
 class CacheStats:
-    parses: int = 0   # input tables validated (the expensive step)
-    hits: int = 0     # calls answered from an already validated Dataset
+    parses: int = 0          # input tables validated (the expensive step)
+    hits: int = 0            # calls answered from an already validated Dataset
+    computed: int = 0        # figures computed after the parse, on first use (a cut-off
+    compute_ms: float = 0.0  # window, a top-partners list, a rate lookup) and their time
+
+
+class _Computing:
+    """Counts and times the figures computed on first use (see ``cache_info``)."""
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        with _lock:
+            _stats.computed += 1
+            _stats.compute_ms += (time.perf_counter() - self.start) * 1e3
 
 
 _lock = threading.RLock()
@@ -126,7 +139,7 @@ _stats = CacheStats()
 
 def cache_info() -> CacheStats:
     """How many times the input was parsed and validated, and how many calls were lookups."""
-    return CacheStats(_stats.parses, _stats.hits)
+    return CacheStats(_stats.parses, _stats.hits, _stats.computed, _stats.compute_ms)
 
 
 def clear_cache() -> None:
@@ -134,7 +147,8 @@ def clear_cache() -> None:
         _datasets.clear()
         _frozen_keys.clear()
         _rate_books.clear()
-        _stats.parses = _stats.hits = 0
+        _stats.parses = _stats.hits = _stats.computed = 0
+        _stats.compute_ms = 0.0
 
 
 def dataset(agreements: TableValues | None, rates: TableValues | None = None,
@@ -181,7 +195,12 @@ _CATEGORY_COLUMN = {PARTNER_TYPE: s.PARTNER_TYPE, MEMBERSHIP: s.MEMBERSHIP, REGI
 
 
 class Dataset:
-    """Validated input tables plus the figures computed from them so far."""
+    """Validated input tables plus the figures computed from them so far.
+
+    Every calendar year of the data is computed up front, for every list (one
+    ``aggregate.breakdown`` per list over all years, as the report does); other periods
+    (1 January … a cut-off date) are computed on first use, one list at a time.
+    """
 
     def __init__(self, tables: dict[str, TableValues | None]) -> None:
         _check_header(tables[s.AGREEMENTS], s.AGREEMENTS)
@@ -194,77 +213,114 @@ class Dataset:
         self.frame: pd.DataFrame = prepare(self.checked.agreements)
         signed = self.frame[SIGNED]
         self.years: list[int] = sorted(signed.dt.year.unique().tolist()) if len(signed) else []
+        self._slices: dict[tuple[date, date], pd.DataFrame] = {}
         self._figures: dict[tuple[date, date], Figures] = {}
-        self._top: dict[tuple[int, int], list[list[object]]] = {}
-        self._yoy: dict[tuple[int, date], pd.DataFrame] = {}
+        self._labels: dict[tuple[str, object], str | None | UdfError] = {}
+        self._through: dict[int, date] = {}
+        self._top: dict[int, tuple[int, list[list[object]]]] = {}
         self._lock = threading.RLock()
-        # Every calendar year at once: the breakdowns loop over periods anyway.
-        self._compute([year_period(y) for y in self.years])
+        self._compute([year_period(y) for y in self.years], [t[0] for t in BREAKDOWNS.values()])
 
     # -- figures of a period -----------------------------------------------------------------
-    def figures(self, period: Period) -> Figures:
-        key = (period.start, period.end)
-        found = self._figures.get(key)
-        if found is None:
-            self._compute([period])
-            found = self._figures[key]
+    def figures(self, period: Period, kind: str | None = None) -> Figures:
+        """The period's totals and, if ``kind`` is given, its breakdown by that list."""
+        found = self._figures.get((period.start, period.end))
+        if found is None or (kind is not None and kind not in found.by):
+            with self._lock, _Computing():
+                self._compute([period], [kind] if kind is not None else [])
+            found = self._figures[(period.start, period.end)]
         return found
 
-    def _compute(self, periods: list[Period]) -> None:
-        if not periods:
-            return
-        parts = slices(self.frame, periods)  # as aggregate.build_tables does
-        found = {(p.start, p.end): Figures(totals(sub), {}) for p, sub in parts.items()}
+    def _compute(self, periods: list[Period], kinds: list[str]) -> None:
+        parts = {}  # the period slices, cut as aggregate.build_tables cuts them
+        for period in periods:
+            key = (period.start, period.end)
+            if key not in self._slices:
+                self._slices[key] = slices(self.frame, [period])[period]
+                self._figures[key] = Figures(totals(self._slices[key]), {})
+            parts[period] = self._slices[key]
         for table, (kind, column, partner_column) in BREAKDOWNS.items():
-            rows = breakdown(parts, self.lists, table)
+            todo = {p: sub for p, sub in parts.items()
+                    if kind in kinds and kind not in self._figures[(p.start, p.end)].by}
+            if not todo:
+                continue
+            found: dict[tuple[date, date], dict[str, dict[str, Any]]] = {
+                (p.start, p.end): {} for p in todo}
             category = _CATEGORY_COLUMN[kind]
-            for figures in found.values():
-                figures.by[kind] = {}
-            for record in rows.to_dict("records"):
-                found[(record[s.FROM], record[s.TO])].by[kind][record[category]] = record
+            for record in breakdown(todo, self.lists, table).to_dict("records"):
+                found[(record[s.FROM], record[s.TO])][record[category]] = record
             if partner_column is None:
                 # Distinct partners with an agreement in the region / on the priority: not a
                 # column of the report, counted here from the same accepted rows.
-                for period, sub in parts.items():
+                for period, sub in todo.items():
                     per_label = sub.groupby(column, observed=True)[KEY].nunique() \
                         if len(sub) else {}
-                    for label, record in found[(period.start, period.end)].by[kind].items():
+                    for label, record in found[(period.start, period.end)].items():
                         record[s.PARTNERS_N] = int(per_label.get(label, 0))
-        with self._lock:
-            self._figures.update(found)
+            for key, by_label in found.items():
+                self._figures[key].by[kind] = by_label
+
+    # -- labels ------------------------------------------------------------------------------
+    def label(self, kind: str, value: object) -> str | None:
+        """``parse_label`` remembered per (list, text): typos included, as a sheet repeats
+        them in every formula that refers to the same cell."""
+        try:
+            key = (kind, value)
+            found = self._labels.get(key, self)
+        except TypeError:  # unhashable value
+            return parse_label(self.lists, kind, value)
+        if found is self:
+            try:
+                found = parse_label(self.lists, kind, value)
+            except UdfError as exc:
+                found = exc
+            if len(self._labels) < 10_000:
+                self._labels[key] = found
+        if isinstance(found, UdfError):
+            raise UdfError(str(found))
+        return found  # type: ignore[return-value]
 
     # -- year over year ----------------------------------------------------------------------
     def default_through(self, year: int) -> date:
-        """The cut-off of the year-over-year windows when none is given (as the report):
-        the Settings' *Through* if it is in ``year``, else the latest signing date of
-        ``year``, else 31 December."""
-        through = self.settings.through
-        if through is not None and through.year == year:
-            return through
-        in_year = self.frame[self.frame[SIGNED].dt.year == year][SIGNED]
-        return in_year.max().date() if len(in_year) else date(year, 12, 31)
-
-    def year_over_year(self, year: int, through: date) -> pd.DataFrame:
-        key = (year, through)
-        found = self._yoy.get(key)
+        """The cut-off of the year-over-year windows when none is given, as in the report
+        (``engine.build_report``): the Settings' *Through* if it is in ``year``, else the
+        latest signing date of ``year``, else 31 December."""
+        found = self._through.get(year)
         if found is None:
-            windows = report_periods([], year, through)  # previous-year window, then this one
-            found = year_over_year(slices(self.frame, windows))
-            self._yoy[key] = found
+            through = self.settings.through
+            if through is not None and through.year == year:
+                found = through
+            else:
+                in_year = self.frame[self.frame[SIGNED].dt.year == year][SIGNED]
+                found = in_year.max().date() if len(in_year) else date(year, 12, 31)
+            self._through[year] = found
         return found
+
+    def windows(self, year: int, through: date) -> list[Period]:
+        """The two year-over-year windows (previous year first), as ``periods`` makes them."""
+        return report_periods([], year, through)
 
     # -- top partners ------------------------------------------------------------------------
     def top_partners(self, year: int, n: int) -> list[list[object]]:
-        key = (year, n)
-        found = self._top.get(key)
-        if found is None:
-            table = top_partners(slices(self.frame, [year_period(year)]), n,
-                                 self.frame.attrs["display"])
-            columns = list(s.REPORT_COLUMNS[s.TOP_PARTNERS])[len(s.PERIOD_COLUMNS):]
-            found = [columns] + [[_plain(v) for v in row]
-                                 for row in table[columns].itertuples(index=False)]
-            self._top[key] = found
-        return found
+        """Header + the first ``n`` rows of the TopPartners table of ``year``.
+
+        The ranking is a sort, so the first n of a longer list are the top n: one list per
+        year, as long as the longest asked for (at least the Settings' *Top partners*)."""
+        kept = self._top.get(year)
+        if kept is None or kept[0] < n:
+            with _Computing():
+                kept = self._top_list(year, n, kept[0] if kept else 0)
+        return kept[1][:n + 1]
+
+    def _top_list(self, year: int, n: int, had: int) -> tuple[int, list[list[object]]]:
+        longest = max(n, self.settings.top_n, had)
+        table = top_partners(slices(self.frame, [year_period(year)]), longest,
+                             self.frame.attrs["display"])
+        columns = list(s.REPORT_COLUMNS[s.TOP_PARTNERS])[len(s.PERIOD_COLUMNS):]
+        rows = [columns] + [[_plain(v) for v in row]
+                            for row in table[columns].itertuples(index=False)]
+        kept = self._top[year] = (longest, rows)
+        return kept
 
     def span(self) -> str:
         if not self.years:
@@ -502,8 +558,10 @@ def _figure(data: Dataset, dimension: object, value: object, period: Period,
             measure: str) -> tuple[float, float]:
     """(value of the category, total of the period) for ``measure``."""
     kind = parse_dimension(dimension)
-    label = parse_label(data.lists, kind, value)
-    figures = data.figures(period)
+    if kind == ALL:
+        parse_label(data.lists, kind, value)  # only checks that the value is empty
+    label = None if kind == ALL else data.label(kind, _single(value, "value"))
+    figures = data.figures(period, None if kind == ALL else kind)
     total = {AGREEMENTS_MEASURE: figures.totals[s.AGREEMENTS_N],
              FUNDS_MEASURE: figures.totals[s.FUNDS_USD],
              PARTNERS_MEASURE: figures.totals[s.PARTNERS_N]}[measure]
@@ -593,23 +651,43 @@ def yoy(measure: object, year: object, through: object = None,
     column = parse_yoy_measure(measure)
     the_year = parse_year(data, year)
     cutoff = parse_through(through, the_year) or data.default_through(the_year)
-    table = data.year_over_year(the_year, cutoff)
-    before, now = (float(v) for v in table[column])
+    previous, current = data.windows(the_year, cutoff)
+    # aggregate.year_over_year is ``totals`` of each window: the same figures.
+    before = float(data.figures(previous).totals[column])
+    now = float(data.figures(current).totals[column])
     if not before:
-        previous = table[s.PERIOD].iloc[0]
         noun = column.lower().replace(" (usd)", "")
-        raise UdfError(f"no {noun} in {previous}, so there is no change to compute "
+        raise UdfError(f"no {noun} in {previous.label}, so there is no change to compute "
                        f"({data.span()})")
     return now / before - 1.0
 
 
 # -- conversion ---------------------------------------------------------------------------------
 
-_rate_books: OrderedDict[Hashable, RateBook] = OrderedDict()
+class Rates:
+    """The Rates table as the engine reads it (rows with errors skipped), with the rate in
+    force per (currency, day) remembered: a sheet converts the same few pairs again and
+    again."""
+
+    def __init__(self, book: RateBook) -> None:
+        self.book = book
+        self._units: dict[tuple[str, date], float | None] = {}
+
+    def units(self, currency: str, day: date) -> float | None:
+        key = (currency, day)
+        if key not in self._units:
+            if len(self._units) >= 10_000:
+                self._units.clear()
+            with _Computing():
+                self._units[key] = self.book.rate(currency, day)
+        return self._units[key]
 
 
-def rate_book(rates: TableValues | None) -> RateBook:
-    """The Rates table as the engine reads it, cached by content (rows with errors skipped)."""
+_rate_books: OrderedDict[Hashable, Rates] = OrderedDict()
+
+
+def rate_book(rates: TableValues | None) -> Rates:
+    """The Rates table (header row first), cached by content."""
     if _is_missing(rates):
         raise UdfError("no exchange rates: pass the Rates table with its header row (e.g. "
                        "Rates[#All]) or use the function in a workbook that has a Rates table")
@@ -623,12 +701,13 @@ def rate_book(rates: TableValues | None) -> RateBook:
     if normalize(s.CURRENCY) not in header or normalize(s.UNITS_PER_USD) not in header:
         raise UdfError("the rates range has no header row (Currency | Effective from | Units "
                        "per USD); pass the whole table with its header, e.g. Rates[#All]")
-    book, _issues = read_rates(RawTable.from_values(s.RATES, [list(r) for r in rates]))
+    book, _issues = read_rates(RawTable.from_values(s.RATES, rates))
+    made = Rates(book)
     with _lock:
-        _rate_books[key] = book
+        _rate_books[key] = made
         while len(_rate_books) > _DATASETS_KEPT:
             _rate_books.popitem(last=False)
-    return book
+    return made
 
 
 def _amount(value: object) -> float:
@@ -665,13 +744,12 @@ def convert(amount: object, currency: object, day: object,
     when = parse_date(day, "date")
     if code == USD:
         return money
-    book = rate_book(rates)
-    usd = book.convert(money, code, when)
-    if usd is None:
+    units = rate_book(rates).units(code, when)  # RateBook.convert is amount / this rate
+    if units is None:
         raise UdfError(f"no exchange rate for {code} in force on {when.isoformat()}; add a row "
                        f"to the Rates table (Currency {code}, Effective from on or before that "
                        "date)")
-    return float(usd)
+    return money / units
 
 
 # =============================================================================================

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from . import schema as s
-from .fx import USD, EcbRates, RateBook
+from .fx import USD, RateBook, ecb_rates
 from .lists import (DEFAULT_ITEMS, DEFAULT_LISTS, KINDS, LISTS_COLUMNS, PRIORITY, ActionPlan,
                     ListItem, ReferenceLists, normalize, tidy)
 from .models import (RATE_ADAPTER, Issue, Settings, agreement_cell_adapters, date_cell,
@@ -213,6 +213,11 @@ def read_rates(table: RawTable | None) -> tuple[RateBook, list[Issue]]:
         except ValidationError as exc:
             issues += _cell_issues(exc, sheet_row, "", cells, s.RATES)
             continue
+        if rate[s.CURRENCY] == USD:
+            issues.append(Issue(row=sheet_row, column=s.CURRENCY, value=USD, severity=s.WARNING,
+                                sheet=s.RATES, problem="USD needs no rate (amounts in USD are "
+                                                       "used as they are); this row is ignored."))
+            continue
         key = (rate[s.CURRENCY], rate[s.EFFECTIVE_FROM])
         if key in seen and seen[key][1] != rate[s.UNITS_PER_USD]:
             issues.append(Issue(row=sheet_row, column=s.UNITS_PER_USD,
@@ -267,6 +272,7 @@ def validate(tables: dict[str, RawTable], ecb_fallback: bool | None = None,
     issues += cross_issues
     cross_bad = {i.row for i in cross_issues if i.severity == s.ERROR and i.sheet == table.sheet}
     frame = frame[~frame[ROW].isin(cross_bad)].reset_index(drop=True)
+    issues += _partner_consistency(frame, table.sheet)
     issues.sort(key=lambda i: (i.sheet != table.sheet, i.sheet, i.row or 0))
     return Validated(frame, issues, settings, lists, rates, rows_read=len(sheet_rows),
                      rows_excluded=int(bad.sum()) + len(cross_bad),
@@ -398,7 +404,7 @@ def _cross_row_rules(frame: pd.DataFrame, lists: ReferenceLists, rates: RateBook
     frame[FX_SOURCE] = np.where(frame[CURRENCY] == USD, "", "UN operational rate")
     missing = has_amount & ~no_currency & frame[RATE].isna()
     if use_ecb and missing.any():
-        ecb = EcbRates()
+        ecb = ecb_rates()
         for position in np.flatnonzero(missing.to_numpy()):
             rec = frame.iloc[position]
             units = ecb.rate(rec[CURRENCY], rec[SIGNED].date())
@@ -423,18 +429,27 @@ def _cross_row_rules(frame: pd.DataFrame, lists: ReferenceLists, rates: RateBook
         f"This agreement is worth {r[FUNDS]:,.0f} USD, which is unusually large; check the "
         f"amount and currency."), s.WARNING)
 
-    # One description per partner: the first row (in sheet order) sets it.
-    for column, label in ((TYPE, s.PARTNER_TYPE), (MEMBER, s.MEMBERSHIP)):
-        first = frame.groupby(KEY, sort=False)[column].transform("first")
-        first_row = frame.groupby(KEY, sort=False)[ROW].transform("first")
-        differs = frame[column] != first
-        frame["first_value"], frame["first_row_seen"] = first, first_row
-        report(differs, label, lambda r, c=column: r[c], lambda r, c=column, lab=label: (
-            f"{r[PARTNER]} is “{r['first_value']}” on row {r['first_row_seen']} but “{r[c]}” here; the "
-            f"partner is counted as “{r['first_value']}” in partner figures (the agreement keeps its "
-            f"own {'partner type' if c == TYPE else lab} in agreement figures)."), s.WARNING)
-    frame = frame.drop(columns=["first_value", "first_row_seen"])
     return frame, issues, fallback_used
+
+
+def _partner_consistency(frame: pd.DataFrame, sheet: str) -> list[Issue]:
+    """Warn where a partner's type or membership differs from its first accepted row's."""
+    issues = []
+    for column, label in ((TYPE, s.PARTNER_TYPE), (MEMBER, s.MEMBERSHIP)):
+        by_partner = frame.groupby(KEY, sort=False)
+        first = by_partner[column].transform("first")
+        first_row = by_partner[ROW].transform("first")
+        noun = "partner type" if column == TYPE else label
+        for position in np.flatnonzero((frame[column] != first).to_numpy()):
+            rec = frame.iloc[position]
+            issues.append(Issue(
+                row=int(rec[ROW]), agreement_id=rec[ID], column=label, value=rec[column],
+                severity=s.WARNING, sheet=sheet, problem=(
+                    f"{rec[PARTNER]} is “{first.iat[position]}” on row {first_row.iat[position]} "
+                    f"but “{rec[column]}” here; the partner is counted as "
+                    f"“{first.iat[position]}” in partner figures (the agreement keeps its own "
+                    f"{noun} in agreement figures).")))
+    return issues
 
 
 def _plan_span(lists: ReferenceLists) -> str:

@@ -11,15 +11,16 @@ be lost, so the refresh can refuse with one sentence instead.
 
 Observed with openpyxl 3.1 (see tests/test_inplace.py, which builds each case):
 
-- kept: the VBA project (byte-identical), form buttons and their macro (legacy VML drawing),
-  notes (their box size is reset to the default), tables, names, data validations, formulas,
-  user charts, classic conditional formats;
+- kept: the VBA project (byte-identical), form buttons and their macro (legacy VML drawing;
+  ``inplace.repair`` puts it back byte for byte, and restores ``vmlDrawing10.vml`` and up,
+  which openpyxl forgets to copy), notes, tables, names, data validations, formulas (their
+  cached results are put back by ``inplace.repair``), user charts, classic conditional
+  formats, a custom ribbon (``customUI``);
 - dropped: pictures (unless Pillow is installed), shapes and text boxes, sparklines,
   Excel 2010+ conditional formats (data bars with gradient/negative settings, kept in
   ``extLst``), slicers, timelines, dynamic-array flags (``metadata.xml``: the formula turns
   into a legacy array formula), threaded comments, ActiveX controls, embedded objects, data
-  connections and the Data Model, a custom ribbon, the macro signature, every unknown
-  ``extLst`` extension;
+  connections and the Data Model, the macro signature, every unknown ``extLst`` extension;
 - lost but harmless (reported as notes, never a reason to refuse): the calculation chain
   (Excel rebuilds it), printer driver settings, cached "ignore error" marks, document
   thumbnails, SharePoint custom XML properties.
@@ -120,6 +121,7 @@ HARMLESS_EXTENSIONS = frozenset({
     "{7523E5D3-25F3-A5E0-1632-64F254C22452}",  # xcalcf: calc features
     "{79F54976-1DA5-4618-B147-4CDE4B953A38}",  # x14: workbook properties
     "{CE6537A1-D6FC-4F65-9D91-7224C49458BB}",  # c15: leader-line settings of data labels
+    "{7626C862-2A13-11E5-B345-FEFF819CDC9F}",  # LibreOffice: formula reference syntax
 })
 
 #: Package parts (by path prefix) that openpyxl drops, and what they are to the user.
@@ -138,7 +140,6 @@ PARTS_LOST = (
     ("xl/macrosheets/", "Excel 4 macro sheets"),
     ("xl/dialogsheets/", "dialog sheets"),
     ("xl/webextensions/", "add-ins (web extensions)"),
-    ("customUI/", "a custom ribbon"),
     ("xl/vbaProjectSignature.bin", "the digital signature of the macros"),
     ("xl/vbaProjectSignatureAgile.bin", "the digital signature of the macros"),
     ("xl/vbaProjectSignatureV3.bin", "the digital signature of the macros"),
@@ -156,6 +157,7 @@ PARTS_KEPT = (
     "xl/sharedStrings.xml", "xl/worksheets/", "xl/chartsheets/", "xl/tables/", "xl/drawings/",
     "xl/charts/", "xl/comments", "xl/media/", "xl/pivotTables/", "xl/pivotCache/",
     "xl/externalLinks/", "xl/vbaProject.bin", "xl/ctrlProps/", "xl/persons/",
+    "customUI/",  # a custom ribbon: openpyxl keeps its part and relationship with keep_vba
     "xl/metadata.xml",  # examined on its own below
 )
 

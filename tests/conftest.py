@@ -1,5 +1,5 @@
-"""Generic fixtures shared by the engine tests: a valid agreement row, header-first tables, and
-real input workbooks written in the test's temporary folder."""
+"""Generic fixtures shared by the engine tests: a valid agreement row and real input workbooks
+written in the test's temporary folder."""
 
 from __future__ import annotations
 
@@ -38,19 +38,9 @@ def _agreement(changes: dict | None = None, **short) -> dict:
     return row
 
 
-def _values(rows, columns=s.AGREEMENT_COLUMNS) -> list[list[object]]:
-    """Header-first 2-D list (as a range arrives from Excel) from dict rows."""
-    return [list(columns), *[[row.get(c) for c in columns] for row in rows]]
-
-
 @pytest.fixture
 def agreement():
     return _agreement
-
-
-@pytest.fixture
-def as_values():
-    return _values
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def _brute_force(rows, currency, day):
     return None if best is None else best[1]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(RATE_ROWS, st.sampled_from(["CHF", "EUR", "JPY", "USD"]), DAYS,
        st.floats(min_value=0, max_value=1e9, allow_nan=False))
 def test_rate_book_equals_brute_force(rows, currency, day, amount):
@@ -97,7 +97,7 @@ def test_rate_book_equals_brute_force(rows, currency, day, amount):
         assert converted == pytest.approx(amount / expected)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(RATE_ROWS, st.lists(st.tuples(st.sampled_from(["CHF", "EUR", "JPY", "USD"]), DAYS),
                            min_size=1, max_size=20))
 def test_vectorised_rates_equal_brute_force(rows, queries):

@@ -13,9 +13,8 @@ from bdt_xl import schema as s
 from bdt_xl.reading import RawTable, WorkbookError, read_workbook
 from bdt_xl.validation import validate
 
-BUG_TABLE_START = ("BUG: reading takes calamine's table.start (first DATA row, 0-based) for the "
-                   "header row, so every Excel Table's sheet rows are one too high and error "
-                   "cells (#N/A) are put on the row above")
+# Regression: calamine's table.start is the first DATA row, not the header row; sheet rows
+# and recovered error cells must not be shifted by one.
 
 # Headers of the odd table: other order, other case, extra spaces, an extra column.
 ODD_HEADER = ["  region ", "PARTNER", "Comment", "agreement   ID", "Partner Type", "priority",
@@ -81,21 +80,18 @@ def test_odd_headers_extra_column_and_both_date_forms_validate(tmp_path):
     assert frame.loc["A2", "partner_usd"] == 0.0
 
 
-@pytest.mark.xfail(reason=BUG_TABLE_START, strict=True)
 def test_sheet_rows_of_a_table_at_d5(tmp_path):
     # header on sheet row 5, data on rows 6, (7 blank), 8, 9
     assert read_workbook(_odd_workbook(tmp_path / "odd.xlsx"))[s.AGREEMENTS].sheet_rows == \
         [6, 8, 9]
 
 
-@pytest.mark.xfail(reason=BUG_TABLE_START, strict=True)
 def test_sheet_rows_of_a_table_at_a1(make_workbook, agreement):
     path = make_workbook([agreement(id="A1"), agreement(id="A2")])
     table = read_workbook(path)[s.AGREEMENTS]
     assert table.sheet_rows == [2, 3]  # header on row 1
 
 
-@pytest.mark.xfail(reason=BUG_TABLE_START, strict=True)
 def test_issue_names_the_sheet_row_of_a_table(make_workbook, agreement):
     path = make_workbook([agreement(id="A1"), agreement({s.REGION: "Atlantis"}, id="A2")])
     checked = validate(read_workbook(path))
@@ -103,7 +99,6 @@ def test_issue_names_the_sheet_row_of_a_table(make_workbook, agreement):
     assert (issue.agreement_id, issue.row) == ("A2", 3)
 
 
-@pytest.mark.xfail(reason=BUG_TABLE_START, strict=True)
 def test_excel_error_cell_in_a_table_surfaces_on_its_own_row(tmp_path):
     table = read_workbook(_odd_workbook(tmp_path / "odd.xlsx", error_cell=True))[s.AGREEMENTS]
     amount = ODD_HEADER.index("Partner amount")
@@ -111,7 +106,6 @@ def test_excel_error_cell_in_a_table_surfaces_on_its_own_row(tmp_path):
     assert got[0] == 1200 and got[1] in (None, "") and got[2] == "#N/A"
 
 
-@pytest.mark.xfail(reason=BUG_TABLE_START, strict=True)
 def test_excel_error_cell_in_a_table_is_an_error_issue(tmp_path):
     checked = validate(read_workbook(_odd_workbook(tmp_path / "odd.xlsx", error_cell=True)))
     [issue] = checked.errors
@@ -257,3 +251,31 @@ def test_from_values_skips_blank_rows_and_numbers_sheet_rows():
 def test_from_values_of_nothing_is_an_empty_table():
     table = RawTable.from_values("T", [])
     assert (table.header, table.rows, table.sheet_rows) == ([], [], [])
+
+
+def test_totals_row_is_not_data_and_a_formula_error_is_recovered(tmp_path):
+    """A Table with a totals row, written by XlsxWriter, header at B3; the ITU amount of A2 is
+    a formula whose cached result is #DIV/0!."""
+    import xlsxwriter
+
+    path = tmp_path / "totals.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Data")
+    columns = [{"header": c} for c in s.AGREEMENT_COLUMNS]
+    columns[0]["total_string"] = "Total"
+    columns[8]["total_function"] = "sum"
+    ws.add_table(2, 1, 5, 10, {"name": "Agreements", "columns": columns, "total_row": True})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for i, (id_, amount) in enumerate([("A1", 100), ("A2", 200)]):
+        ws.write_row(3 + i, 1, [id_, "Acme", "Other", "", "CIS", "Statistics"])
+        ws.write_datetime(3 + i, 7, datetime(2022, 3, 1 + i), day)
+        ws.write_row(3 + i, 8, ["USD", amount])
+    ws.write_formula(4, 10, "=1/0", None, "#DIV/0!")   # K5
+    book.close()
+    table = read_workbook(path)[s.AGREEMENTS]
+    assert table.sheet_rows == [4, 5]                  # header on row 3; totals on row 6
+    checked = validate({s.AGREEMENTS: table})
+    [issue] = checked.errors
+    assert (issue.row, issue.agreement_id, issue.column, issue.value) == \
+        (5, "A2", s.ITU_AMOUNT, "#DIV/0!")
+    assert list(checked.agreements["id"]) == ["A1"]

@@ -330,6 +330,28 @@ def test_partner_with_different_type_or_membership_is_a_warning_and_counts():
     assert checked.agreements["partner_key"].nunique() == 1
 
 
+def test_partner_warning_ignores_rows_that_are_excluded():
+    rows = [_agreement({s.PARTNER: "Acme", s.CURRENCY: "GBP", s.PARTNER_AMOUNT: 10}, id="A1"),
+            _agreement({s.PARTNER: "Acme", s.PARTNER_TYPE: "Private sector entities",
+                        s.MEMBERSHIP: "ROA"}, id="A2")]
+    report = run_tables({s.AGREEMENTS: _values(rows)}, Options())
+    issues = report.tables[s.ISSUES]
+    # row 2 is excluded (no GBP rate): Acme has one counted row, so nothing to reconcile
+    assert list(issues[s.ISSUE_ROW]) == [2]
+    top = report.tables[s.TOP_PARTNERS]
+    assert list(top[s.PARTNER_TYPE]) == ["Private sector entities"]
+
+
+def test_report_shows_canonical_labels():
+    rows = [_agreement({s.REGION: "  africa ", s.PARTNER_TYPE: "GOVERNMENTAL  entities",
+                        s.MEMBERSHIP: " admin", s.PRIORITY: "capacity building"})]
+    report = run_tables({s.AGREEMENTS: _values(rows)}, Options())
+    assert list(report.tables[s.BY_REGION][s.REGION]) == ["Africa"]
+    assert list(report.tables[s.BY_PARTNER_TYPE][s.PARTNER_TYPE]) == ["Governmental entities"]
+    assert list(report.tables[s.BY_MEMBERSHIP][s.MEMBERSHIP]) == ["ADMIN"]
+    assert list(report.tables[s.BY_PRIORITY][s.PRIORITY]) == ["Capacity development"]
+
+
 # -- errors excluded from figures, warnings not ------------------------------------------------------
 
 def test_error_rows_excluded_from_every_figure_warning_rows_counted():
