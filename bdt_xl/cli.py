@@ -222,6 +222,35 @@ def validate(
         raise typer.Exit(EXIT_ERRORS)
 
 
+@app.command("new-workbook")
+def new_workbook(
+    path: Path = typer.Argument(..., help="Where to create the workbook (must end in .xlsm)."),
+    empty: bool = typer.Option(False, "--empty", help="No sample agreements (the sample rates "
+                                                      "and the lists are still included)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    debug: bool = typer.Option(False, "--debug", help="Show full details of unexpected errors."),
+) -> None:
+    """Create a BDT_Partnerships-style workbook (tables, drop-downs, Refresh report button,
+    xlwings VBA of the installed xlwings) and the .py file its button runs, beside it."""
+    if path.suffix.lower() != ".xlsm":
+        raise _fail(f"{path.name} must end in .xlsm (the workbook holds macros).")
+    if path.exists() and not force:
+        raise _fail(f"{path} already exists; choose another name or add --force.")
+    if not path.parent.exists():
+        raise _fail(f"the folder {path.parent} does not exist; create it first.")
+
+    def build():
+        from .macro_workbook import build_macro_workbook, write_entry_module
+        from .sample_data import sample_agreements, sample_rates, sample_settings
+        agreements = [] if empty else sample_agreements()
+        build_macro_workbook(path, agreements, sample_rates(), sample_settings())
+        return write_entry_module(path), len(agreements)
+
+    module, rows = _guard(build, debug)
+    _console().print(f"Created {path} ({rows} sample agreements) and {module.name} beside it; "
+                     "keep the two files together.")
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     app()
 

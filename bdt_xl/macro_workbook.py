@@ -64,6 +64,29 @@ def xlwings_vba_project() -> bytes:
         return book.read(VBA_PROJECT_MEMBER)
 
 
+ENTRY_MODULE = '''"""Python side of {stem}.xlsm.
+
+The workbook's Refresh report button runs ``main()`` of the Python module named like the
+workbook (xlwings' standalone VBA, ``Module1.SampleCall``:
+``RunPython "import {stem};{stem}.main()"``), so this file must stay beside the workbook
+under the same name. All the work is in ``bdt_xl``.
+"""
+
+
+def main() -> None:
+    from bdt_xl.macros import refresh_report  # imported here: only needed when clicked
+
+    refresh_report()
+'''
+
+
+def write_entry_module(workbook: str | os.PathLike[str]) -> Path:
+    """Write the ``.py`` the Refresh button imports, beside ``workbook`` and named like it."""
+    target = Path(workbook).with_suffix(".py")
+    target.write_text(ENTRY_MODULE.format(stem=target.stem), encoding="utf-8")
+    return target
+
+
 def build_macro_workbook(
     path: str | os.PathLike[str],
     agreements: Sequence[Row],

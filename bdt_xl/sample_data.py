@@ -151,6 +151,7 @@ class _Plan:
     window_funds: float
     window_itu: float
     anchors: tuple[_Anchor, ...]
+    currencies: tuple[str, ...] = ()      # each paid in by at least one agreement
 
 
 _FDFA = "Federal Department of Foreign Affairs (FDFA), Switzerland"
@@ -200,6 +201,7 @@ _PLAN_2022 = _Plan(
         _Anchor(_DFAT, GOV, NM, ASIA, "Network and digital infrastructure", "AUD", 1_500_000,
                 _MAY, _DEC),
     ),
+    currencies=("AUD", "CHF", "EUR", "GBP", "JPY", "SAR", "USD"),
 )
 
 _KIGALI_EPR = "Enabling policy and regulatory environment"
@@ -270,8 +272,10 @@ _COUNTRIES = (
 #: Countries whose partners commonly fund multi-regional work.
 _DONORS = ("Switzerland", "Germany", "France", "Spain", "Estonia", "United Kingdom", "Italy",
            "Japan", "Korea (Republic of)", "Australia", "Saudi Arabia", "Canada")
-#: Countries of the published governmental top partners: no other government body from there.
-_ANCHOR_COUNTRIES = ("Switzerland", "Australia", "Japan", "Germany")
+#: Bodies that would stand beside a published top partner of the same country.
+_SHADOWED = {"Ministry of Foreign Affairs, Switzerland", "Ministry of Foreign Affairs, Australia",
+             "Agency for International Development Cooperation, Germany",
+             "Agency for International Development Cooperation, Switzerland"}
 
 _ADMIN_BODIES = ("Ministry of Information and Communications Technology",
                  "Ministry of Digital Economy", "Ministry of Communications and Digital Affairs",
@@ -330,11 +334,12 @@ def _countries(region: str, exclude: tuple[str, ...] = ()) -> list[tuple[str, st
 def _candidates(ptype: str, membership: str, region: str) -> list[tuple[str, str]]:
     """(name, currency) a partner of this kind whose agreements are in ``region`` could have."""
     if ptype == GOV:
-        places = _countries(region, _ANCHOR_COUNTRIES)
-        if membership == ADMIN:  # one administration per country
+        if membership == ADMIN:  # one administration per country (Japan's is a top partner)
             return [(f"{_ADMIN_BODIES[_COUNTRIES.index(c) % len(_ADMIN_BODIES)]}, {c[0]}", c[2])
-                    for c in places]
-        return [(t.format(c=c[0]), c[2]) for t in _GOV_TEMPLATES[membership] for c in places]
+                    for c in _countries(region, ("Japan",))]
+        names = [(t.format(c=c[0]), c[2]) for t in _GOV_TEMPLATES[membership]
+                 for c in _countries(region)]
+        return [(name, currency) for name, currency in names if name not in _SHADOWED]
     if ptype == PRIVATE:
         return [(f"{stem} {word} {_LEGAL[c[2]]}", c[2]) for stem in _STEMS
                 for word in _PRIVATE_WORDS[membership] for c in _countries(region)]
@@ -349,14 +354,19 @@ def _candidates(ptype: str, membership: str, region: str) -> list[tuple[str, str
         return [_BANKS[region]]
     if ptype == FOUNDATION:
         return [(f"{stem} Foundation", c[2]) for stem in _STEMS for c in _countries(region)]
-    words = ("Digital Skills Alliance",) if membership == OTHER_ITU else (
-        "Community Networks Association", "Women in ICT Network")
-    return [(f"{stem} {w}", c[2]) for stem in _STEMS for w in words for c in _countries(region)]
+    patterns = ("{country} ICT Industry Association",) if membership == OTHER_ITU else (
+        "{city} Community Networks Association", "Women in Digital {country}")
+    return [(pattern.format(country=c[0], city=c[3]), c[2]) for pattern in patterns
+            for c in _countries(region)]
 
 
 # ============================================================================================
 # Drawing one year
 # ============================================================================================
+_EPS = 1e-6     # USD: below this a remainder is zero
+_MIN_USD = 5_000  # smallest fitted agreement
+
+
 @dataclass(eq=False)
 class _Partner:
     ptype: str
@@ -368,10 +378,11 @@ class _Partner:
 
 @dataclass(eq=False)
 class _Deal:
-    partner: _Partner
+    ptype: str
+    partner: _Partner | None = None
     anchor: _Anchor | None = None
     financial: bool = False
-    in_window: bool = True
+    in_window: bool | None = None
     region: str = ""
     priority: str = ""
     signed_on: date = date.min
@@ -389,101 +400,6 @@ def _require(condition: bool) -> None:
         raise _Retry
 
 
-def _deals(plan: _Plan, rng: np.random.RandomState) -> list[_Deal]:
-    """Partners and their agreements, with the financial ones marked."""
-    anchors: dict[str, _Partner] = {}
-    deals = [_Deal(anchors.setdefault(a.partner, _Partner(a.ptype, a.membership, True,
-                                                          a.partner, a.currency)), a, True)
-             for a in plan.anchors]
-    for ptype, count in plan.agreements.items():
-        fixed = Counter(p.membership for p in anchors.values() if p.ptype == ptype)
-        partners = [_Partner(ptype, membership)
-                    for (kind, membership), n in plan.partners.items() if kind == ptype
-                    for _ in range(n - fixed[membership])]
-        fixed_deals = sum(d.partner.ptype == ptype for d in deals if d.anchor)
-        own = [_Deal(p) for p in partners]
-        own += [_Deal(partners[rng.randint(len(partners))])
-                for _ in range(count - fixed_deals - len(partners))]
-        for i in rng.permutation(len(own))[:plan.financial.get(ptype, 0) - fixed_deals]:
-            own[i].financial = True
-        deals += own
-    return deals
-
-
-def _mark_window(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> None:
-    """Which agreements fall in the year-to-date window: the published count of agreements,
-    and (swapping pairs in and out until it holds) the published count of partners."""
-    for d in deals:
-        if d.anchor:
-            d.in_window = d.anchor.last <= plan.window_end
-    free = [d for d in deals if not d.anchor]
-    inside = plan.window_agreements - sum(d.in_window for d in deals if d.anchor)
-    for rank, i in enumerate(rng.permutation(len(free))):
-        free[i].in_window = rank < inside
-
-    def gap() -> int:
-        return len({id(d.partner) for d in deals if d.in_window}) - plan.window_partners
-
-    for _ in range(500):
-        if gap() == 0:
-            return
-        before = gap()
-        a, b = (free[i] for i in rng.randint(len(free), size=2))
-        if a.in_window == b.in_window:
-            continue
-        a.in_window, b.in_window = b.in_window, a.in_window
-        if abs(gap()) > abs(before):
-            a.in_window, b.in_window = b.in_window, a.in_window
-    raise _Retry
-
-
-def _assign(deals: list[_Deal], counts: dict[str, int], funds: dict[str, float], attr: str,
-            rng: np.random.RandomState) -> None:
-    """Give each deal a label of ``attr`` matching ``counts``: labels without funds go to
-    non-financial agreements only, and every label with funds gets at least one financial
-    agreement whose amount is free to move (not a published top partner's)."""
-    left = Counter(counts)
-    for d in deals:
-        if d.anchor:
-            setattr(d, attr, getattr(d.anchor, attr))
-            left[getattr(d.anchor, attr)] -= 1
-    free = [d for d in deals if not d.anchor]
-    paying = [free[i] for i in rng.permutation(len(free)) if free[i].financial]
-    needed = [label for label, share in funds.items() if share > 0]
-    _require(len(paying) >= len(needed) and all(left[label] > 0 for label in needed))
-    for d, label in zip(paying, needed):
-        setattr(d, attr, label)
-        left[label] -= 1
-    unpaid = [label for label in left for _ in range(left[label]) if not funds.get(label)]
-    paid = [label for label in left for _ in range(left[label]) if funds.get(label)]
-    quiet = [free[i] for i in rng.permutation(len(free)) if not free[i].financial]
-    _require(len(quiet) >= len(unpaid))
-    for d, label in zip(quiet, unpaid):
-        setattr(d, attr, label)
-    rest = [d for d in free if not getattr(d, attr)]
-    for d, i in zip(rest, rng.permutation(len(paid)), strict=True):
-        setattr(d, attr, paid[i])
-
-
-def _name_partners(deals: list[_Deal], taken: set[str], rng: np.random.RandomState) -> None:
-    regions: dict[int, set[str]] = {}
-    for d in deals:
-        regions.setdefault(id(d.partner), set()).add(d.region)
-    named: set[int] = set()
-    for d in deals:
-        p = d.partner
-        if not p.anchor and id(p) not in named:
-            home = regions[id(p)]
-            region = home.pop() if len(home) == 1 else MULTI
-            options = [c for c in _candidates(p.ptype, p.membership, region)
-                       if normalize(c[0]) not in taken]
-            _require(bool(options))
-            p.name, p.currency = options[rng.randint(len(options))]
-            taken.add(normalize(p.name))
-            named.add(id(p))
-        d.spelling = p.name
-
-
 def _weekday(first: date, last: date, rng: np.random.RandomState) -> date:
     while True:
         day = first + timedelta(days=int(rng.randint((last - first).days + 1)))
@@ -491,66 +407,177 @@ def _weekday(first: date, last: date, rng: np.random.RandomState) -> date:
             return day
 
 
-def _date_deals(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> None:
-    start, end = date(plan.year, 1, 1), date(plan.year, 12, 31)
-    for d in deals:
-        if d.anchor:
-            d.signed_on = _weekday(d.anchor.first, d.anchor.last, rng)
-        elif d.in_window:
-            d.signed_on = _weekday(start, plan.window_end, rng)
-        else:
-            d.signed_on = _weekday(plan.window_end + timedelta(days=1), end, rng)
+def _anchor_deals(plan: _Plan, units, rng: np.random.RandomState) -> list[_Deal]:
+    partners: dict[str, _Partner] = {}
+    deals = []
+    for a in plan.anchors:
+        partner = partners.setdefault(a.partner, _Partner(a.ptype, a.membership, True,
+                                                          a.partner, a.currency))
+        day = _weekday(a.first, a.last, rng)
+        deals.append(_Deal(a.ptype, partner, a, True, a.last <= plan.window_end, a.region,
+                           a.priority, day, a.amount / units(a.currency, day)))
+    return deals
 
 
-def _rake(x: np.ndarray, margins: list[tuple[np.ndarray, np.ndarray]],
-          sweeps: int = 20_000) -> np.ndarray:
-    """Iterative proportional fitting: scale ``x`` until every margin's class sums match."""
-    scale = sum(margins[0][1])
-    for _ in range(sweeps):
-        worst = 0.0
-        for classes, target in margins:
-            sums = np.bincount(classes, weights=x, minlength=len(target))
-            worst = max(worst, float(np.abs(sums - target).max()) / scale)
-            x = x * (target / np.where(sums > 0, sums, 1.0))[classes]
-        if worst < 1e-13:
-            return x
+def _splits(plan: _Plan) -> dict[str, tuple[dict, dict | None]]:
+    """Per attribute of an agreement: (agreements per label, share of funds per label)."""
+    inside = plan.window_funds / plan.funds
+    total = sum(plan.agreements.values())
+    out = {"region": (plan.regions, plan.region_funds),
+           "priority": (plan.priorities, plan.priority_funds),
+           "in_window": ({True: plan.window_agreements, False: total - plan.window_agreements},
+                         {True: inside, False: 1.0 - inside}),
+           "ptype": (plan.agreements, plan.type_funds)}
+    return out
+
+
+def _corner(needs: dict[str, dict], rng: np.random.RandomState) -> list[tuple[dict, float]]:
+    """North-west corner rule over several margins at once, classes in random order: a few
+    cells (one label per attribute, an amount) whose sums meet every margin exactly."""
+    queues = {attr: [list(need)[i] for i in rng.permutation(len(need))]
+              for attr, need in needs.items()}
+    left = {attr: dict(need) for attr, need in needs.items()}
+    cells = []
+    while all(queues.values()):
+        labels = {attr: queue[0] for attr, queue in queues.items()}
+        amount = min(left[attr][label] for attr, label in labels.items())
+        if amount > _EPS:
+            cells.append((labels, amount))
+        for attr, label in labels.items():
+            left[attr][label] -= amount
+            if left[attr][label] <= _EPS:
+                queues[attr].pop(0)
+    _require(not any(queues.values()))
+    return cells
+
+
+def _financial_deals(plan: _Plan, anchors: list[_Deal], room: dict[str, Counter],
+                     rng: np.random.RandomState) -> list[_Deal]:
+    """The financial agreements besides the anchors, with labels and USD funds that meet the
+    published shares: corner cells, each split over one or more agreements."""
+    needs = {}
+    for attr, (_, shares) in _splits(plan).items():
+        if shares is None:
+            continue
+        need = {label: share * plan.funds for label, share in shares.items()}
+        for d in anchors:
+            need[getattr(d, attr)] -= d.funds
+        _require(all(v > -_EPS for v in need.values()))
+        needs[attr] = {label: v for label, v in need.items() if v > _EPS}
+    cells = _corner(needs, rng)
+    wanted = Counter(plan.financial)
+    wanted.subtract(d.ptype for d in anchors)
+    typed = "ptype" in needs
+    groups = [(labels, amount, [1]) for labels, amount in cells]
+    for labels, _, _ in groups:
+        for attr, label in labels.items():
+            room[attr][label] -= 1
+    _require(all(n >= 0 for counter in room.values() for n in counter.values()))
+
+    def open_(labels: dict) -> bool:
+        return all(room[attr][label] > 0 for attr, label in labels.items() if attr != "ptype")
+
+    for ptype in (wanted if typed else [None]):
+        mine = [g for g in groups if not typed or g[0]["ptype"] == ptype]
+        extra = (wanted[ptype] if typed else sum(wanted.values())) - len(mine)
+        _require(extra >= 0)
+        for _ in range(extra):
+            spare = [g for g in mine if open_(g[0])]
+            _require(bool(spare))
+            labels, amount, count = max(spare, key=lambda g: g[1] / g[2][0])
+            count[0] += 1
+            for attr, label in labels.items():
+                if attr != "ptype":
+                    room[attr][label] -= 1
+    deals = []
+    for labels, amount, (count,) in groups:
+        for part in rng.dirichlet([4.0] * count) * amount:
+            _require(part >= _MIN_USD)
+            deals.append(_Deal(labels.get("ptype", ""), financial=True, funds=float(part),
+                               **{k: v for k, v in labels.items() if k != "ptype"}))
+    if not typed:
+        types = [t for t, n in wanted.items() for _ in range(n)]
+        for d, i in zip(deals, rng.permutation(len(types)), strict=True):
+            d.ptype = types[i]
+    return deals
+
+
+def _other_deals(plan: _Plan, room: dict[str, Counter], taken: list[_Deal],
+                 rng: np.random.RandomState) -> list[_Deal]:
+    """The non-financial agreements, taking the labels still unused."""
+    done = Counter(d.ptype for d in taken)
+    deals = [_Deal(t) for t, n in plan.agreements.items() for _ in range(n - done[t])]
+    for attr, counter in room.items():
+        if attr == "ptype":
+            continue
+        labels = [label for label, n in counter.items() for _ in range(n)]
+        for d, i in zip(deals, rng.permutation(len(labels)), strict=True):
+            setattr(d, attr, labels[i])
+    return deals
+
+
+def _group(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> None:
+    """Who signed what: the published partners per type and membership, each with at least
+    one agreement; pairs are swapped until the window holds the published partner count."""
+    fixed = Counter((d.partner.ptype, d.partner.membership)
+                    for d in {id(d.partner): d for d in deals if d.anchor}.values())
+    free = [d for d in deals if not d.anchor]
+    for ptype in plan.agreements:
+        partners = [_Partner(ptype, m) for (t, m), n in plan.partners.items() if t == ptype
+                    for _ in range(n - fixed[(t, m)])]
+        mine = [free[i] for i in rng.permutation(len(free)) if free[i].ptype == ptype]
+        _require(len(mine) >= len(partners))
+        for i, d in enumerate(mine):
+            d.partner = partners[i] if i < len(partners) else partners[rng.randint(len(partners))]
+
+    def gap() -> int:
+        return len({id(d.partner) for d in deals if d.in_window}) - plan.window_partners
+
+    for _ in range(3_000):
+        before = gap()
+        if before == 0:
+            return
+        a, b = (free[i] for i in rng.randint(len(free), size=2))
+        if a.ptype != b.ptype or a.in_window == b.in_window or a.partner is b.partner:
+            continue
+        a.partner, b.partner = b.partner, a.partner
+        if abs(gap()) > abs(before):
+            a.partner, b.partner = b.partner, a.partner
     raise _Retry
 
 
-_TYPICAL_USD = {GOV: 150_000, UN: 50_000, PRIVATE: 25_000, OTHER: 50_000, FOUNDATION: 15_000,
-                FINANCIAL: 100_000}
+def _name_partners(deals: list[_Deal], taken: set[str], rng: np.random.RandomState) -> None:
+    regions: dict[int, set[str]] = {}
+    for d in deals:
+        regions.setdefault(id(d.partner), set()).add(d.region)
+    for d in deals:
+        p = d.partner
+        if not p.name:
+            home = regions[id(p)]
+            region = next(iter(home)) if len(home) == 1 else MULTI
+            options = [c for c in _candidates(p.ptype, p.membership, region)
+                       if normalize(c[0]) not in taken]
+            _require(bool(options))
+            p.name, p.currency = options[rng.randint(len(options))]
+            taken.add(normalize(p.name))
+        d.spelling = p.name
 
 
-def _fit_funds(plan: _Plan, deals: list[_Deal], units, rng: np.random.RandomState) -> None:
-    """USD funds of the non-anchor financial agreements meeting every published share."""
+def _date_deals(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> None:
     for d in deals:
         if d.anchor:
-            d.funds = d.anchor.amount / units(d.anchor.currency, d.signed_on)
-    free = [d for d in deals if d.financial and not d.anchor]
-    splits = [("region", plan.region_funds), ("priority", plan.priority_funds)]
-    if plan.type_funds is not None:
-        splits.append(("ptype", plan.type_funds))
-    inside = plan.window_funds / plan.funds
-    splits.append(("in_window", {True: inside, False: 1.0 - inside}))
-    margins = []
-    for attr, shares in splits:
-        labels = list(shares)
-        of = (lambda d: getattr(d.partner, attr)) if attr == "ptype" else (
-            lambda d: getattr(d, attr))
-        target = np.array([shares[label] * plan.funds for label in labels])
-        for d in deals:
-            if d.anchor:
-                target[labels.index(of(d))] -= d.funds
-        classes = np.array([labels.index(of(d)) for d in free])
-        present = np.bincount(classes, minlength=len(labels)) > 0
-        _require(bool(np.all(target[present] > 0))
-                 and bool(np.all(np.abs(target[~present]) < 1e-9 * plan.funds)))
-        margins.append((classes, np.where(present, target, 0.0)))
-    start = np.array([_TYPICAL_USD[d.partner.ptype] for d in free]) * rng.lognormal(0, 0.6,
-                                                                                     len(free))
-    for d, usd in zip(free, _rake(start, margins)):
-        _require(usd >= 2_500)
-        d.funds = float(usd)
+            continue
+        if d.in_window:
+            d.signed_on = _weekday(date(plan.year, 1, 1), plan.window_end, rng)
+        else:
+            d.signed_on = _weekday(plan.window_end + timedelta(days=1),
+                                   date(plan.year, 12, 31), rng)
+    for currency, day, _ in _REVISIONS:  # someone signs while a mid-month revision applies
+        movable = [d for d in deals if d.financial and not d.anchor and not d.in_window
+                   and d.partner.currency == currency and day.year == plan.year]
+        if movable:
+            month_end = date(day.year, day.month + 1, 1) - timedelta(days=1)
+            movable[rng.randint(len(movable))].signed_on = _weekday(day, month_end, rng)
 
 
 def _split_itu(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> None:
@@ -568,40 +595,41 @@ def _split_itu(plan: _Plan, deals: list[_Deal], rng: np.random.RandomState) -> N
             d.itu = rng.uniform(0.05, 0.3) * d.funds
 
 
-def _check_top(plan: _Plan, deals: list[_Deal]) -> None:
+def _check_top(deals: list[_Deal]) -> None:
     """The anchors are the top partners, in the published order, clear of everyone else."""
     own: dict[int, float] = {}
     for d in deals:
         own[id(d.partner)] = own.get(id(d.partner), 0.0) + d.funds - d.itu
     top = {id(d.partner): own[id(d.partner)] for d in deals if d.anchor}
-    ranked = sorted(top, key=top.get, reverse=True)
-    published = list(dict.fromkeys(id(d.partner) for d in deals if d.anchor))
-    _require(ranked == published)
-    others = [usd for key, usd in own.items() if key not in top]
-    _require(max(others) < 0.8 * min(top.values()))
+    _require(sorted(top, key=top.get, reverse=True) == list(top))
+    _require(max(usd for key, usd in own.items() if key not in top) < 0.8 * min(top.values()))
 
 
 def _respell_one(deals: list[_Deal], rng: np.random.RandomState) -> None:
     """One repeat partner typed differently on one row (case and spacing only)."""
-    repeat = [d for d in deals if not d.anchor and not d.partner.anchor
+    repeat = [d for d in deals if not d.anchor
               and sum(e.partner is d.partner for e in deals) > 1]
     d = repeat[rng.randint(len(repeat))]
     first, rest = d.partner.name.split(" ", 1)
-    d.spelling = f"{first.upper()}  {rest} "
+    d.spelling = f"{first}  {rest.lower()} "
 
 
 def _draw_year(plan: _Plan, units, taken: set[str], rng: np.random.RandomState) -> list[_Deal]:
-    for _ in range(5_000):
+    for _ in range(10_000):
         try:
-            deals = _deals(plan, rng)
-            _mark_window(plan, deals, rng)
-            _assign(deals, plan.regions, plan.region_funds, "region", rng)
-            _assign(deals, plan.priorities, plan.priority_funds, "priority", rng)
+            deals = _anchor_deals(plan, units, rng)
+            room = {attr: Counter(counts) for attr, (counts, _) in _splits(plan).items()}
+            for d in deals:
+                for attr, counter in room.items():
+                    counter[getattr(d, attr)] -= 1
+            deals += _financial_deals(plan, deals, room, rng)
+            deals += _other_deals(plan, room, deals, rng)
+            _group(plan, deals, rng)
             _name_partners(deals, set(taken), rng)  # names may recur across years
+            _require(set(plan.currencies) <= {d.partner.currency for d in deals if d.financial})
             _date_deals(plan, deals, rng)
-            _fit_funds(plan, deals, units, rng)
             _split_itu(plan, deals, rng)
-            _check_top(plan, deals)
+            _check_top(deals)
         except _Retry:
             continue
         return deals
@@ -611,6 +639,9 @@ def _draw_year(plan: _Plan, units, taken: set[str], rng: np.random.RandomState) 
 # ============================================================================================
 # Rows
 # ============================================================================================
+_MINOR_UNITS = {"JPY": 0}  # decimals of an amount, 2 unless listed
+
+
 def _row(agreement_id: str, d: _Deal, units, rng: np.random.RandomState) -> dict:
     p = d.partner
     membership = p.membership if p.membership != NM or rng.random_sample() < 0.5 else None
@@ -619,10 +650,10 @@ def _row(agreement_id: str, d: _Deal, units, rng: np.random.RandomState) -> dict
            s.SIGNED_ON: d.signed_on, s.CURRENCY: None, s.PARTNER_AMOUNT: None,
            s.ITU_AMOUNT: None}
     if d.financial:
-        rate = units(p.currency, d.signed_on)
-        itu = round(d.itu * rate, 2)
-        own = d.anchor.amount if d.anchor else round(d.funds * rate, 2) - itu
-        row.update({s.CURRENCY: p.currency, s.PARTNER_AMOUNT: round(own, 2),
+        rate, digits = units(p.currency, d.signed_on), _MINOR_UNITS.get(p.currency, 2)
+        itu = round(d.itu * rate, digits)
+        own = d.anchor.amount if d.anchor else round(d.funds * rate, digits) - itu
+        row.update({s.CURRENCY: p.currency, s.PARTNER_AMOUNT: round(own, digits),
                     s.ITU_AMOUNT: itu or None})
     return row
 

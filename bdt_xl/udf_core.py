@@ -78,7 +78,7 @@ def freeze(values: TableValues | None) -> tuple[tuple[object, ...], ...] | None:
 
 
 _frozen_keys: OrderedDict[int, tuple[object, Hashable]] = OrderedDict()
-_FROZEN_KEYS_KEPT = 32
+_FROZEN_KEYS_KEPT = 8
 
 
 def content_key(values: TableValues | None) -> Hashable:
@@ -135,6 +135,7 @@ _lock = threading.RLock()
 _datasets: OrderedDict[Hashable, Dataset] = OrderedDict()
 _DATASETS_KEPT = 4
 _stats = CacheStats()
+_last_frozen: list = []  # [(tables of the last call, all frozen or None), its Dataset]
 
 
 def cache_info() -> CacheStats:
@@ -146,6 +147,7 @@ def clear_cache() -> None:
     with _lock:
         _datasets.clear()
         _frozen_keys.clear()
+        _last_frozen.clear()
         _rate_books.clear()
         _stats.parses = _stats.hits = _stats.computed = 0
         _stats.compute_ms = 0.0
@@ -154,7 +156,12 @@ def clear_cache() -> None:
 def dataset(agreements: TableValues | None, rates: TableValues | None = None,
             lists: TableValues | None = None, settings: TableValues | None = None) -> Dataset:
     """The validated data for these tables (header row first), from the cache if unchanged."""
-    tables = dict(zip(TABLES, (agreements, rates, lists, settings)))
+    inputs = (agreements, rates, lists, settings)
+    last = _last_frozen
+    if last and all(a is b for a, b in zip(inputs, last[0])):
+        _stats.hits += 1  # the same frozen tables as the previous call: nothing to hash
+        return last[1]
+    tables = dict(zip(TABLES, inputs))
     if _is_missing(agreements):
         raise UdfError("no agreements: pass the Agreements table with its header row (e.g. "
                        "Agreements[#All]) or use the function in a workbook that has an "
@@ -165,14 +172,16 @@ def dataset(agreements: TableValues | None, rates: TableValues | None = None,
         if found is not None:
             _datasets.move_to_end(key)
             _stats.hits += 1
-            return found
-    made = Dataset(tables)  # outside the lock: validation takes a while
-    with _lock:
-        _stats.parses += 1
-        _datasets[key] = made
-        while len(_datasets) > _DATASETS_KEPT:
-            _datasets.popitem(last=False)
-    return made
+    if found is None:
+        found = Dataset(tables)  # outside the lock: validation takes a while
+        with _lock:
+            _stats.parses += 1
+            _datasets[key] = found
+            while len(_datasets) > _DATASETS_KEPT:
+                _datasets.popitem(last=False)
+    if all(v is None or isinstance(v, tuple) for v in inputs):
+        _last_frozen[:] = [inputs, found]
+    return found
 
 
 def _is_missing(values: TableValues | None) -> bool:
@@ -385,10 +394,22 @@ _DIMENSIONS = {
     **dict.fromkeys(("all", "total", "any", "*"), ALL),
 }
 _DIMENSION_NAMES = ("partner type", "membership", "region", "priority", "all")
+_dimension_seen: dict[str, str] = {}  # text as typed -> dimension (valid ones only)
 
 
 def parse_dimension(dimension: object) -> str:
     """``partner type`` | ``membership`` | ``region`` | ``priority`` | ``all`` (or blank)."""
+    if isinstance(dimension, str):
+        found = _dimension_seen.get(dimension)
+        if found is None:
+            found = _parse_dimension(dimension)  # raises for an unknown dimension
+            if len(_dimension_seen) < 1000:
+                _dimension_seen[dimension] = found
+        return found
+    return _parse_dimension(dimension)
+
+
+def _parse_dimension(dimension: object) -> str:
     dimension = _single(dimension, "dimension")
     _reject_error(dimension, "dimension")
     if _blank(dimension):
@@ -493,6 +514,8 @@ _MEASURES = {
 
 def parse_measure(measure: object) -> str:
     """``agreements`` (default) | ``funds`` | ``partners``."""
+    if measure is None:
+        return AGREEMENTS_MEASURE
     measure = _single(measure, "measure")
     _reject_error(measure, "measure")
     found = _MEASURES.get("" if _blank(measure) else _squash(measure))
@@ -543,8 +566,8 @@ def in_cell(function: Callable[..., T]) -> Callable[..., T | str]:
         except (UdfError, WorkbookError) as exc:
             return str(exc)
         except Exception as exc:  # noqa: BLE001 - last resort: still a sentence in the cell
-            return f"{function.__name__} could not compute this ({type(exc).__name__}: " \
-                   f"{str(exc)[:160]})"
+            return f"could not compute this ({type(exc).__name__}: {str(exc)[:160]}); " \
+                   "please report it with the workbook"
     return wrapper
 
 

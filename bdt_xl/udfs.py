@@ -139,6 +139,11 @@ def _call(function, caller, agreements, rates, *args):
 
 
 # -- the functions -----------------------------------------------------------------------------
+# Each docstring is one line: xlwings gives it to Excel as the description shown by the
+# function wizard (at most 255 characters). A parameter named "caller" is filled in by xlwings
+# with the calling cell and is not shown in Excel. Argument names become VBA identifiers in
+# the generated wrappers, hence "currency_code" and "on_date" ("Currency" and "Date" are VBA
+# type names).
 
 @xw.func(category=CATEGORY, volatile=True)
 @xw.arg("dimension", doc=_DOC_DIMENSION, **_VALUE)

@@ -205,19 +205,6 @@ def _text(v: object) -> object:
     return _SPACES.sub(" ", str(v)).strip()
 
 
-def _shown_id(v: object) -> str:
-    """The key under which an ID counts for uniqueness ('' = no ID)."""
-    if v is NONE:
-        return ""
-    if isinstance(v, float):
-        return key(str(int(v)) if v.is_integer() and abs(v) < 1e15 else str(v))
-    if isinstance(v, datetime):
-        return key(v.isoformat(sep=" "))
-    if isinstance(v, date):
-        return v.isoformat()
-    return key(v)
-
-
 def _label(kind: str, v: object, required: bool = True) -> object:
     if v is NONE:
         return BAD if required else "Non-member"
@@ -369,10 +356,6 @@ def expect(spec: BookSpec) -> Expected:
             continue  # a blank row is not an agreement
         out.read_rows.append(sheet_row)
         v = {c: raw[pos[c]] if c in pos else NONE for c in s.AGREEMENT_COLUMNS}
-        the_id = _shown_id(v[s.AGREEMENT_ID])
-        duplicate = the_id in ids
-        if the_id:
-            ids.add(the_id)
         ok = {
             s.AGREEMENT_ID: _text(v[s.AGREEMENT_ID]),
             s.PARTNER: _text(v[s.PARTNER]),
@@ -385,6 +368,11 @@ def expect(spec: BookSpec) -> Expected:
             s.PARTNER_AMOUNT: _amount(v[s.PARTNER_AMOUNT]),
             s.ITU_AMOUNT: _amount(v[s.ITU_AMOUNT]),
         }
+        # Every use of a (valid) ID after its first is an error, whatever the first row holds.
+        the_id = "" if ok[s.AGREEMENT_ID] is BAD else key(ok[s.AGREEMENT_ID])
+        duplicate = the_id in ids
+        if the_id:
+            ids.add(the_id)
         if duplicate or any(x is BAD for x in ok.values()):
             continue
         day = ok[s.SIGNED_ON]
@@ -514,8 +502,9 @@ EXCEL_MIN = date(1900, 3, 1)   # real dates are written from here on (1900 leap-
 signing_day = st.one_of(
     st.dates(date(2018, 1, 1), date(2024, 12, 31)),
     st.dates(date(2018, 1, 1), date(2200, 12, 31)),
+    # (2262 is left out here: see test_fuzz.test_agreement_signed_in_2262_is_counted)
     st.sampled_from([date(2022, 12, 31), date(2023, 1, 1), date(2018, 1, 1), date(2200, 12, 31),
-                     date(9999, 12, 31), date(2262, 4, 12), date(2300, 1, 1)]),
+                     date(9999, 12, 31), date(2300, 1, 1)]),
 )
 
 
@@ -549,7 +538,7 @@ bad_amount = st.one_of(
     junk_cell,
 )
 currency_value = st.one_of(
-    spelled(["USD", "CHF", "EUR", "JPY"]).map(text),
+    spelled(["USD"]).map(text), spelled(["USD", "CHF", "EUR", "JPY"]).map(text),
     st.sampled_from(["GBP", "XYZ"]).map(text), blank_cell)
 bad_currency = st.one_of(
     st.sampled_from(["US$", "EURO", "E", "12", "U S", "€"]).map(text),
@@ -573,7 +562,7 @@ _bad_day = bad_day_cell()
 @st.composite
 def agreement_row(draw, ids: list[str]) -> dict[str, Cell]:
     """One row keyed by column; mostly valid, with junk in some cells."""
-    junk = draw(st.sampled_from([0, 0, 10, 30, 70]))  # percent of junk cells
+    junk = draw(st.sampled_from([0, 0, 0, 5, 20, 60]))  # percent of junk cells
 
     def pick(good, bad):
         return draw(bad) if junk and draw(st.integers(0, 99)) < junk else draw(good)

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,34 @@ def check_cli(spec: BookSpec, folder: Path) -> int:
 def test_generated_workbooks_through_the_cli(spec):
     with tempfile.TemporaryDirectory() as folder:
         check_cli(spec, Path(folder))
+
+
+# -- bugs found by the fuzzer, kept as minimal reproducers ---------------------------------------
+
+def _one_row_book(header: list[str], day) -> BookSpec:
+    from fuzz_strategies import TableSpec, text
+    values = {s.AGREEMENT_ID: text("A-1"), s.PARTNER: text("ITU"),
+              s.PARTNER_TYPE: text("Academia"), s.MEMBERSHIP: text("ADMIN"),
+              s.REGION: text("Africa"), s.PRIORITY: text("Affordable connectivity"),
+              s.SIGNED_ON: day, s.CURRENCY: text("USD"), s.PARTNER_AMOUNT: text("10"),
+              s.ITU_AMOUNT: text("0")}
+    from fuzz_strategies import key
+    row = [next(v for c, v in values.items() if key(c) == key(h)) for h in header]
+    return BookSpec(TableSpec("Agreements", "Data", 1, 1, header, [row]))
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: aggregate.in_period casts the period bounds to "
+                                       "datetime64[ns], which overflows after 2262-04-11: an "
+                                       "accepted agreement of 2262 counts in no period")
+def test_agreement_signed_in_2262_is_counted(tmp_path):
+    from fuzz_strategies import Cell
+    check_book(_one_row_book(list(s.AGREEMENT_COLUMNS), Cell(date(2262, 4, 12))), tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a header cell with a line break (Alt+Enter) is "
+                                       "stored in the table XML as 'Signed_x000a_on', which the "
+                                       "reader takes literally: 'no Signed on column'")
+def test_header_with_a_line_break_is_recognised(tmp_path):
+    from fuzz_strategies import Cell
+    header = [c if c != s.SIGNED_ON else "Signed\non" for c in s.AGREEMENT_COLUMNS]
+    check_book(_one_row_book(header, Cell(date(2023, 4, 12))), tmp_path)

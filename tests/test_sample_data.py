@@ -1,0 +1,121 @@
+"""The sample-data generator is deterministic, plausible, and the shipped workbook holds its rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from bdt_xl import schema as s
+from bdt_xl.lists import DEFAULT_LISTS, MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, normalize
+from bdt_xl.sample_data import sample_agreements, sample_rates, sample_settings
+
+WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
+REGENERATE = "stale sample workbook: run python scripts/make_sample_workbook.py"
+
+
+@pytest.fixture(scope="module")
+def agreements() -> list[dict]:
+    return sample_agreements()
+
+
+def _dump(rows: list[dict]) -> str:
+    return json.dumps(rows, default=str, ensure_ascii=False)
+
+
+def test_same_rows_in_a_fresh_interpreter(agreements):
+    code = ("import json; from bdt_xl.sample_data import sample_agreements; "
+            "print(json.dumps(sample_agreements(), default=str, ensure_ascii=False))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONIOENCODING": "utf-8"}
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                           env=env, encoding="utf-8").stdout.strip()
+    assert fresh == _dump(agreements)
+    assert _dump(sample_agreements()) == _dump(agreements)
+
+
+def _sheet(book: CalamineWorkbook, name: str) -> list[list]:
+    values = book.get_sheet_by_name(name).to_python()
+    return [[None if cell == "" else cell for cell in row] for row in values]
+
+
+def test_workbook_holds_the_generated_rows(agreements):
+    book = CalamineWorkbook.from_path(str(WORKBOOK))
+    sheet = _sheet(book, s.AGREEMENTS)
+    assert sheet[0] == list(s.AGREEMENT_COLUMNS)
+    assert sheet[1:] == [[row[c] for c in s.AGREEMENT_COLUMNS] for row in agreements], REGENERATE
+    rates = _sheet(book, s.RATES)
+    assert rates[1:] == [[row[c] for c in s.RATE_COLUMNS] for row in sample_rates()], REGENERATE
+    settings = {k: v for k, v in _sheet(book, s.SETTINGS)[1:]}
+    assert settings == {s.SETTING_REPORT_YEAR: 2023, s.SETTING_THROUGH: date(2023, 4, 30),
+                        s.SETTING_LANGUAGE: "en"} == sample_settings()
+
+
+def test_rows_are_well_formed(agreements):
+    assert all(tuple(row) == s.AGREEMENT_COLUMNS for row in agreements)
+    ids = [row[s.AGREEMENT_ID] for row in agreements]
+    assert len(set(ids)) == len(ids) == 101
+    for row in agreements:
+        day = row[s.SIGNED_ON]
+        assert date(2022, 1, 1) <= day <= date(2023, 4, 30) and day.weekday() < 5
+        assert re.fullmatch(rf"BDT-{day.year}-\d{{3}}", row[s.AGREEMENT_ID])
+        for kind, column in ((PARTNER_TYPE, s.PARTNER_TYPE), (REGION, s.REGION),
+                             (PRIORITY, s.PRIORITY)):
+            assert DEFAULT_LISTS.match(kind, row[column]) == row[column]
+        if row[s.MEMBERSHIP] is not None:
+            assert DEFAULT_LISTS.match(MEMBERSHIP, row[s.MEMBERSHIP]) == row[s.MEMBERSHIP]
+        plan = DEFAULT_LISTS.plan_on(day)
+        assert DEFAULT_LISTS.plan_of(row[s.PRIORITY]) == plan.name
+        amounts = [row[s.PARTNER_AMOUNT], row[s.ITU_AMOUNT]]
+        assert all(a is None or a > 0 for a in amounts)
+        assert (row[s.CURRENCY] is not None) == any(a is not None for a in amounts)
+        if row[s.ITU_AMOUNT] is not None:
+            assert row[s.PARTNER_AMOUNT] is not None
+    assert ids == sorted(ids, key=lambda i: (int(i[4:8]), int(i[9:])))
+    assert [row[s.SIGNED_ON] for row in agreements] == sorted(r[s.SIGNED_ON] for r in agreements)
+
+
+def test_partners_are_consistent_and_some_sign_several(agreements):
+    kinds: dict[str, set] = {}
+    for row in agreements:
+        kinds.setdefault(normalize(row[s.PARTNER]), set()).add(
+            (row[s.PARTNER_TYPE], row[s.MEMBERSHIP] or "Non-member"))
+    assert all(len(kind) == 1 for kind in kinds.values())
+    per_partner = Counter(normalize(row[s.PARTNER]) for row in agreements)
+    assert sum(n > 1 for n in per_partner.values()) >= 10
+    spellings = {row[s.PARTNER] for row in agreements}
+    assert len(spellings) > len(per_partner)  # a partner typed two ways still counts once
+
+
+def test_rates_are_plausible_and_cover_every_currency(agreements):
+    rates = sample_rates()
+    by_currency: dict[str, list] = {}
+    for row in rates:
+        by_currency.setdefault(row[s.CURRENCY], []).append(row)
+    used = {row[s.CURRENCY] for row in agreements if row[s.CURRENCY]} - {"USD"}
+    assert used >= {"CHF", "EUR", "AUD", "JPY", "SAR", "GBP"}
+    assert used <= set(by_currency)
+    ranges = {"CHF": (0.9, 1.0), "EUR": (0.87, 1.02), "AUD": (1.3, 1.56), "JPY": (112, 152),
+              "SAR": (3.74, 3.76), "GBP": (0.73, 0.91), "CAD": (1.2, 1.4)}
+    for currency, found in by_currency.items():
+        days = [row[s.EFFECTIVE_FROM] for row in found]
+        firsts = {d for d in days if d.day == 1}
+        assert min(firsts) == date(2021, 12, 1) and max(firsts) == date(2023, 4, 1)
+        assert len(firsts) == 17, currency  # every month
+        low, high = ranges[currency]
+        assert all(low <= row[s.UNITS_PER_USD] <= high for row in found), currency
+    revisions = [row for row in rates if row[s.EFFECTIVE_FROM].day != 1]
+    assert revisions
+    # at least one agreement is converted at a mid-month revision
+    hit = [row for row in agreements for rev in revisions
+           if row[s.CURRENCY] == rev[s.CURRENCY] and row[s.SIGNED_ON] >= rev[s.EFFECTIVE_FROM]
+           and (row[s.SIGNED_ON].year, row[s.SIGNED_ON].month)
+           == (rev[s.EFFECTIVE_FROM].year, rev[s.EFFECTIVE_FROM].month)]
+    assert hit
