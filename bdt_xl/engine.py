@@ -60,10 +60,8 @@ def build_report(checked: Validated, options: Options | None = None) -> Report:
     if report_year is not None and through is not None and through.year != report_year:
         notes.append(f"The cut-off date {through.isoformat()} is not in the report year "
                      f"{report_year}; the latest signing date of {report_year} is used instead.")
-        through = None
-    if report_year is not None and through is None:
-        in_year = frame[frame[SIGNED].dt.year == report_year][SIGNED]
-        through = in_year.max().date() if not in_year.empty else date(report_year, 12, 31)
+    if report_year is not None:
+        through = default_through(frame, report_year, through)
     if report_year is not None and report_year not in years:
         years.append(report_year)
     periods = report_periods(years, report_year, through)
@@ -74,6 +72,15 @@ def build_report(checked: Validated, options: Options | None = None) -> Report:
                   rows_read=checked.rows_read, rows_excluded=checked.rows_excluded,
                   warnings=sum(1 for i in checked.issues if i.severity == s.WARNING),
                   fallback_rates_used=checked.fallback_rates_used, notes=notes)
+
+
+def default_through(frame: pd.DataFrame, year: int, through: date | None = None) -> date:
+    """The year-to-date cut-off for ``year``: ``through`` when it falls in that year, else the
+    latest signing date of the year, else 31 December."""
+    if through is not None and through.year == year:
+        return through
+    in_year = frame[frame[SIGNED].dt.year == year][SIGNED]
+    return in_year.max().date() if not in_year.empty else date(year, 12, 31)
 
 
 def issues_table(checked: Validated) -> pd.DataFrame:

@@ -39,8 +39,13 @@ class RateBook:
 
     def rate(self, currency: str, day: date) -> float | None:
         """Units of ``currency`` per 1 USD in force on ``day``, or None if there is none."""
-        found = self.rates(pd.Series([currency]), pd.Series([np.datetime64(day, "D")]))[0]
-        return None if np.isnan(found) else float(found)
+        if currency == USD:
+            return 1.0
+        days = self._days.get(currency)
+        if days is None:
+            return None
+        index = int(np.searchsorted(days, np.datetime64(day, "D"), side="right")) - 1
+        return float(self._units[currency][index]) if index >= 0 else None
 
     def rates(self, currencies: pd.Series, days: pd.Series) -> np.ndarray:
         """Vectorised ``rate``: NaN where no rate is in force (USD is always 1)."""

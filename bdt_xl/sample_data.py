@@ -8,14 +8,19 @@ year-to-date windows), every published share of funds (by partner type, region a
 the 2023 co-financing split) to about 1e-9, the totals as rounded in the text, and the
 published top-three partners with their amounts in original currency.
 
-Nothing is typed row by row. A fixed-seed draw decides who signed how many agreements, which
-are financial, which 2022 ones fall in January-April, their regions, priorities, dates and
-the (made-up, generic) partner names; the USD funds of the other agreements are then fitted
-around the six published top partners (amounts fixed) by iterative proportional fitting over
-the published shares, split into partner and ITU components, and expressed in the partner's
-currency with ``sample_rates()`` in force on the signing date (cents rounded). Only the six
-top partners' names and amounts come from the report; every other name and amount is
-illustrative.
+Nothing is typed row by row. Per year, with a fixed seed: the published top partners'
+agreements come first (amounts fixed in their currency). The money still to place is laid out
+by the north-west corner rule over all published margins at once (partner type, region,
+priority, in or out of the January-April window; classes in random order), which meets every
+margin exactly with a few cells; each cell is split over one or more financial agreements. The
+non-financial agreements take the labels left over; agreements are then grouped into the
+published number of partners per type and membership (pairs swapped until the window holds
+its published partner count), the partners get made-up generic names, the agreements dates,
+ITU components (the published window total) and amounts in the partner's currency at the
+``sample_rates()`` in force on the signing date (cents rounded). Draws that would break a
+published figure or look implausible (an agreement under 5,000 USD, another partner near the
+top three) are drawn again. Only the six top partners' names and amounts come from the
+report; every other name and amount is illustrative.
 
 One liberty: the published Kigali-priority shares of 2023 leave no priority room for a single
 600,000 USD agreement once the European Commission and GIZ are placed, so the Ministry of
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -283,8 +288,9 @@ _ADMIN_BODIES = ("Ministry of Information and Communications Technology",
 _GOV_TEMPLATES = {
     AFFILIATED: ("Telecommunications Regulatory Authority, {c}", "Universal Service Fund, {c}",
                  "National Cybersecurity Agency, {c}"),
-    NM: ("Ministry of Foreign Affairs, {c}", "Agency for International Development "
-         "Cooperation, {c}", "Ministry of Education, {c}", "Ministry of Environment, {c}"),
+    NM: ("Ministry of Foreign Affairs, {c}",
+         "Agency for International Development Cooperation, {c}",
+         "Ministry of Education, {c}", "Ministry of Environment, {c}"),
 }
 _STEMS = ("Baobab", "Meridian", "Kestrel", "Andes", "Sahel", "Coral", "Orion", "Nordlys",
           "Cedar", "Monsoon", "Lagoon", "Savanna", "Aurora", "Tamarind", "Sierra", "Harbour",
@@ -294,12 +300,16 @@ _PRIVATE_WORDS = {ROA: ("Telecom", "Mobile", "Connect"),
                   NM: ("Digital", "Data Centres", "Software", "Cloud Services", "Analytics")}
 _LEGAL = {"EUR": "S.A.", "CHF": "AG", "GBP": "plc", "JPY": "K.K.", "AUD": "Pty Ltd",
           "SAR": "Co.", "CAD": "Corp.", "USD": "Ltd"}
-_UN_BODIES = ("United Nations Development Programme (UNDP)", "United Nations Children's Fund "
-              "(UNICEF)", "UN Women", "United Nations Educational, Scientific and Cultural "
-              "Organization (UNESCO)", "Food and Agriculture Organization of the United Nations "
-              "(FAO)", "United Nations Office for Disaster Risk Reduction (UNDRR)",
-              "World Food Programme (WFP)", "United Nations Conference on Trade and Development "
-              "(UNCTAD)")
+_UN_BODIES = (
+    "United Nations Development Programme (UNDP)",
+    "United Nations Children's Fund (UNICEF)",
+    "UN Women",
+    "United Nations Educational, Scientific and Cultural Organization (UNESCO)",
+    "Food and Agriculture Organization of the United Nations (FAO)",
+    "United Nations Office for Disaster Risk Reduction (UNDRR)",
+    "World Food Programme (WFP)",
+    "United Nations Conference on Trade and Development (UNCTAD)",
+)
 #: region -> (name, currency)
 _REGIONAL_ORGS = {
     REGINTORG: {AFRICA: ("African Telecommunications Union (ATU)", "USD"),
@@ -307,8 +317,8 @@ _REGIONAL_ORGS = {
                 ARAB: ("Arab ICT Organization (AICTO)", "USD"),
                 ASIA: ("Asia-Pacific Telecommunity (APT)", "USD"),
                 CIS: ("Regional Commonwealth in the Field of Communications (RCC)", "USD"),
-                EUROPE: ("European Conference of Postal and Telecommunications "
-                         "Administrations (CEPT)", "EUR"),
+                EUROPE: (("European Conference of Postal and Telecommunications "
+                          "Administrations (CEPT)"), "EUR"),
                 MULTI: ("Commonwealth Telecommunications Organisation (CTO)", "GBP")},
     NM: {AFRICA: ("West Africa Telecommunications Regulators Assembly (WATRA)", "USD"),
          AMERICAS: ("Organization of Eastern Caribbean States (OECS)", "USD"),
@@ -344,7 +354,8 @@ def _candidates(ptype: str, membership: str, region: str) -> list[tuple[str, str
         return [(f"{stem} {word} {_LEGAL[c[2]]}", c[2]) for stem in _STEMS
                 for word in _PRIVATE_WORDS[membership] for c in _countries(region)]
     if ptype == ACADEMIC:
-        pattern = "University of {city}" if membership == UNIVERS else "{city} Institute of Technology"
+        pattern = ("University of {city}" if membership == UNIVERS
+                   else "{city} Institute of Technology")
         return [(pattern.format(city=c[3]), c[2]) for c in _countries(region)]
     if ptype == UN:
         return [(name, "USD") for name in _UN_BODIES]
@@ -422,13 +433,12 @@ def _anchor_deals(plan: _Plan, units, rng: np.random.RandomState) -> list[_Deal]
 def _splits(plan: _Plan) -> dict[str, tuple[dict, dict | None]]:
     """Per attribute of an agreement: (agreements per label, share of funds per label)."""
     inside = plan.window_funds / plan.funds
-    total = sum(plan.agreements.values())
-    out = {"region": (plan.regions, plan.region_funds),
-           "priority": (plan.priorities, plan.priority_funds),
-           "in_window": ({True: plan.window_agreements, False: total - plan.window_agreements},
-                         {True: inside, False: 1.0 - inside}),
-           "ptype": (plan.agreements, plan.type_funds)}
-    return out
+    outside = sum(plan.agreements.values()) - plan.window_agreements
+    return {"region": (plan.regions, plan.region_funds),
+            "priority": (plan.priorities, plan.priority_funds),
+            "in_window": ({True: plan.window_agreements, False: outside},
+                          {True: inside, False: 1.0 - inside}),
+            "ptype": (plan.agreements, plan.type_funds)}
 
 
 def _corner(needs: dict[str, dict], rng: np.random.RandomState) -> list[tuple[dict, float]]:
@@ -468,6 +478,8 @@ def _financial_deals(plan: _Plan, anchors: list[_Deal], room: dict[str, Counter]
     wanted = Counter(plan.financial)
     wanted.subtract(d.ptype for d in anchors)
     typed = "ptype" in needs
+    # (labels, amount, [agreements sharing the cell]): one each to start; every further
+    # agreement of a type goes to its cell with most money per agreement whose labels have room
     groups = [(labels, amount, [1]) for labels, amount in cells]
     for labels, _, _ in groups:
         for attr, label in labels.items():

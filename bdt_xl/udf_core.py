@@ -4,8 +4,10 @@
 from Python with plain values, a range being a list of rows, header first, dates as
 ``datetime`` (exactly what xlwings passes). Every answer comes from the engine itself:
 ``validation.validate`` accepts or rejects the rows and converts to USD, and the figures are
-read from ``aggregate.breakdown`` / ``totals`` / ``top_partners`` / ``year_over_year`` — the
-tables of the report — so a cell always agrees with the report sheets.
+read from ``aggregate.slices`` / ``breakdown`` / ``totals`` / ``top_partners`` — what the
+report tables are made of (``year_over_year`` is ``totals`` of the two windows) — so a cell
+always agrees with the report sheets. Only the partners by region or priority, which no
+report table has, are counted here (distinct partner keys of the same accepted rows).
 
 **Memoization.** Validating 1,000 rows takes ~0.1 s; doing it again for every cell of a
 sheet of formulas is not an option. The validated data (a ``Dataset``) is cached, keyed by
@@ -40,6 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from . import schema as s
 from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
+from .engine import default_through
 from .fx import USD, RateBook
 from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize, tidy
 from .models import currency_cell, date_cell
@@ -296,12 +299,7 @@ class Dataset:
         latest signing date of ``year``, else 31 December."""
         found = self._through.get(year)
         if found is None:
-            through = self.settings.through
-            if through is not None and through.year == year:
-                found = through
-            else:
-                in_year = self.frame[self.frame[SIGNED].dt.year == year][SIGNED]
-                found = in_year.max().date() if len(in_year) else date(year, 12, 31)
+            found = default_through(self.frame, year, self.settings.through)
             self._through[year] = found
         return found
 

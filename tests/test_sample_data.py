@@ -1,4 +1,4 @@
-"""The sample-data generator is deterministic, plausible, and the shipped workbook holds its rows."""
+"""The sample-data generator is deterministic and plausible; the shipped workbook holds its rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from bdt_xl import schema as s
-from bdt_xl.lists import DEFAULT_LISTS, MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, normalize
+from bdt_xl.lists import (
+    DEFAULT_LISTS,
+    MEMBERSHIP,
+    PARTNER_TYPE,
+    PRIORITY,
+    REGION,
+    normalize,
+)
 from bdt_xl.sample_data import sample_agreements, sample_rates, sample_settings
 
 WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
