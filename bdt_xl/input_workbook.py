@@ -57,6 +57,7 @@ def write_input_workbook(
     agreement_columns: Sequence[str] = s.AGREEMENT_COLUMNS,
     customize: Callable[[xlsxwriter.Workbook, dict[str, TableRef]], None] | None = None,
     vba_project: str | os.PathLike[str] | None = None,
+    created: datetime | None = None,
 ) -> dict[str, TableRef]:
     """Write the input tables to ``path`` (atomically) and return where each table sits.
 
@@ -65,13 +66,15 @@ def write_input_workbook(
     the Settings table out, as does ``lists=None`` for Lists. ``customize`` is called with
     the open workbook and the table positions before it is closed (the .xlsm builder adds
     its sheets, validations and button there). ``vba_project`` embeds a ``vbaProject.bin``
-    (the target must then end in .xlsm).
+    (the target must then end in .xlsm). ``created`` fixes the document's creation time
+    (default: now), so that a script can rebuild byte-identical files.
     """
     refs: dict[str, TableRef] = {}
     with atomic_target(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"default_date_format": DATE_FORMAT,
                                                "strings_to_numbers": False,
                                                "strings_to_formulas": False})
+        book.set_properties({"created": created or datetime.now()})
         if vba_project is not None:
             book.add_vba_project(str(vba_project))
         formats = {

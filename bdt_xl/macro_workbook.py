@@ -18,6 +18,7 @@ import tempfile
 import textwrap
 import zipfile
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -93,6 +94,7 @@ def build_macro_workbook(
     rates: Sequence[Row],
     settings: Mapping[str, object] | None,
     lists: ReferenceLists = DEFAULT_LISTS,
+    created: datetime | None = None,
 ) -> dict[str, TableRef]:
     """Write the .xlsm at ``path`` (atomically); return where each input table sits."""
     if Path(path).suffix.lower() != ".xlsm":
@@ -114,7 +116,7 @@ def build_macro_workbook(
         vba = Path(tmp, "vbaProject.bin")
         vba.write_bytes(xlwings_vba_project())
         return write_input_workbook(path, agreements, rates, settings, lists,
-                                    customize=customize, vba_project=vba)
+                                    customize=customize, vba_project=vba, created=created)
 
 
 def _grouped(lists: ReferenceLists) -> ReferenceLists:

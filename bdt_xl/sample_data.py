@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -113,6 +113,10 @@ def _rate_lookup(rates: list[dict]):
         days, values = table[currency]
         return values[bisect.bisect_right(days, day) - 1]
     return units
+
+
+#: Creation time stamped in the bundled workbooks, so that rebuilding them changes no byte.
+SAMPLE_CREATED = datetime(2023, 5, 1, 9, 0, 0)
 
 
 def sample_settings() -> dict:

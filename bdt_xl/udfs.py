@@ -60,6 +60,7 @@ where the default form can show the previous values until the next recalculation
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import xlwings as xw
@@ -145,14 +146,30 @@ def _call(function, caller, agreements, rates, *args):
 # the generated wrappers, hence "currency_code" and "on_date" ("Currency" and "Date" are VBA
 # type names).
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("dimension", doc=_DOC_DIMENSION, **_VALUE)
-@xw.arg("value", doc=_DOC_VALUE, **_VALUE)
-@xw.arg("year", doc=_DOC_YEAR, **_VALUE)
-@xw.arg("measure", doc='"agreements" (default), "funds" (USD) or "partners"', **_VALUE)
-@xw.arg("through", doc=_DOC_THROUGH, **_VALUE)
-@xw.arg("agreements", doc=_DOC_AGREEMENTS, **_TABLE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+_ARG_DOCS = {
+    "dimension": _DOC_DIMENSION, "value": _DOC_VALUE, "year": _DOC_YEAR,
+    "through": _DOC_THROUGH, "agreements": _DOC_AGREEMENTS, "rates": _DOC_RATES,
+    "amount": "The amount in its currency",
+    "currency_code": 'ISO 4217 code, e.g. "CHF"',
+    "on_date": "The date whose UN operational rate applies (e.g. the signing date)",
+    "n": "How many partners (default: Settings' Top partners, else 10)",
+}
+_TABLE_ARGS = frozenset({"agreements", "rates"})
+
+
+def bdt_function(**docs: str):
+    """Declare a worksheet function: xlwings' ``func`` and one ``arg`` per parameter (its
+    help text from ``docs`` or the shared ones; ranges as 2-D lists, errors as text)."""
+    def declare(function):
+        names = [name for name in inspect.signature(function).parameters if name != "caller"]
+        for name in reversed(names):
+            function = xw.arg(name, doc=docs.get(name) or _ARG_DOCS[name],
+                              **(_TABLE if name in _TABLE_ARGS else _VALUE))(function)
+        return xw.func(category=CATEGORY, volatile=True)(function)
+    return declare
+
+
+@bdt_function(measure='"agreements" (default), "funds" (USD) or "partners"')
 def BDT_SHARE(dimension, value, year, measure=None, through=None, agreements=None, rates=None,
               caller=None):
     """Share (0-1) of a year's agreements, funds or partners in one category, e.g. =BDT_SHARE("region","Africa",2022). Same figures as the report."""  # noqa: E501
@@ -160,49 +177,26 @@ def BDT_SHARE(dimension, value, year, measure=None, through=None, agreements=Non
                  through)
 
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("dimension", doc=_DOC_DIMENSION, **_VALUE)
-@xw.arg("value", doc=_DOC_VALUE, **_VALUE)
-@xw.arg("year", doc=_DOC_YEAR, **_VALUE)
-@xw.arg("through", doc=_DOC_THROUGH, **_VALUE)
-@xw.arg("agreements", doc=_DOC_AGREEMENTS, **_TABLE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+@bdt_function()
 def BDT_COUNT(dimension, value, year, through=None, agreements=None, rates=None, caller=None):
     """Number of agreements signed in a year (or 1 Jan … through) in one category, e.g. =BDT_COUNT("region","Africa",2022); "all" counts every agreement."""  # noqa: E501
     return _call(core.count, caller, agreements, rates, dimension, value, year, through)
 
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("dimension", doc=_DOC_DIMENSION, **_VALUE)
-@xw.arg("value", doc=_DOC_VALUE, **_VALUE)
-@xw.arg("year", doc=_DOC_YEAR, **_VALUE)
-@xw.arg("through", doc=_DOC_THROUGH, **_VALUE)
-@xw.arg("agreements", doc=_DOC_AGREEMENTS, **_TABLE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+@bdt_function()
 def BDT_FUNDS(dimension, value, year, through=None, agreements=None, rates=None, caller=None):
     """Funds in USD (partner + ITU components) of a year's agreements in one category, e.g. =BDT_FUNDS("partner type","Foundations",2022)."""  # noqa: E501
     return _call(core.funds, caller, agreements, rates, dimension, value, year, through)
 
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("dimension", doc=_DOC_DIMENSION, **_VALUE)
-@xw.arg("value", doc=_DOC_VALUE, **_VALUE)
-@xw.arg("year", doc=_DOC_YEAR, **_VALUE)
-@xw.arg("through", doc=_DOC_THROUGH, **_VALUE)
-@xw.arg("agreements", doc=_DOC_AGREEMENTS, **_TABLE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+@bdt_function()
 def BDT_PARTNERS(dimension, value, year, through=None, agreements=None, rates=None,
                  caller=None):
     """Number of distinct partners of a year in one category, e.g. =BDT_PARTNERS("membership","ROA",2022); "all" counts every partner."""  # noqa: E501
     return _call(core.partners, caller, agreements, rates, dimension, value, year, through)
 
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("amount", doc="The amount in its currency", **_VALUE)
-@xw.arg("currency_code", doc='ISO 4217 code, e.g. "CHF"', **_VALUE)
-@xw.arg("on_date", doc="The date whose UN operational rate applies (e.g. the signing date)",
-        **_VALUE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+@bdt_function()
 def BDT_CONVERT(amount, currency_code, on_date, rates=None, caller=None):
     """Amount in USD at the UN operational rate in force on the date (Rates table: units per USD), e.g. =BDT_CONVERT(2400000,"CHF",DATE(2022,5,3))."""  # noqa: E501
     try:
@@ -213,24 +207,15 @@ def BDT_CONVERT(amount, currency_code, on_date, rates=None, caller=None):
                         rates if rates is not None else book.get(s.RATES))
 
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("year", doc=_DOC_YEAR, **_VALUE)
-@xw.arg("n", doc="How many partners (default: Settings' Top partners, else 10)", **_VALUE)
-@xw.arg("agreements", doc=_DOC_AGREEMENTS, **_TABLE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+@bdt_function()
 def BDT_TOP_PARTNERS(year, n=None, agreements=None, rates=None, caller=None):
     """Spills the year's top partners by own contribution (USD): Rank, Partner, Partner type, Partner contribution (USD), Original amounts, e.g. =BDT_TOP_PARTNERS(2022,5)."""  # noqa: E501
     return _call(core.top_partners_table, caller, agreements, rates, year, n)
 
 
-@xw.func(category=CATEGORY, volatile=True)
-@xw.arg("measure", doc='"agreements", "partners", "financial agreements", "partner '
-                       'component", "ITU component" or "funds"', **_VALUE)
-@xw.arg("year", doc=_DOC_YEAR, **_VALUE)
-@xw.arg("through", doc="Optional cut-off date in that year (default as in the report)",
-        **_VALUE)
-@xw.arg("agreements", doc=_DOC_AGREEMENTS, **_TABLE)
-@xw.arg("rates", doc=_DOC_RATES, **_TABLE)
+@bdt_function(measure='"agreements", "partners", "financial agreements", "partner component", '
+                      '"ITU component" or "funds"',
+              through="Optional cut-off date in that year (default as in the report)")
 def BDT_YOY(measure, year, through=None, agreements=None, rates=None, caller=None):
     """Year-over-year change: 1 Jan … through of the year against the same window of the previous year, as a fraction (0.25 = +25 %), e.g. =BDT_YOY("funds",2023)."""  # noqa: E501
     return _call(core.yoy, caller, agreements, rates, measure, year, through)

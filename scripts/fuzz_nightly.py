@@ -23,10 +23,10 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 
-def _worker(args: tuple[int, int, int]) -> tuple[Counter, list[str]]:
-    examples, batch, seed = args
+def _worker(args: tuple[int, int, int, bool]) -> tuple[Counter, list[str]]:
+    examples, batch, seed, shrink = args
     sys.path.insert(0, str(TESTS))
-    from hypothesis import given, settings
+    from hypothesis import Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
     import test_fuzz
@@ -38,7 +38,8 @@ def _worker(args: tuple[int, int, int]) -> tuple[Counter, list[str]]:
         size = min(batch, examples - done)
 
         @hypothesis_seed(seed * 1_000_003 + n)
-        @settings(settings.get_profile("fuzz-nightly"), max_examples=size)
+        @settings(settings.get_profile("fuzz-nightly"), max_examples=size,
+                  phases=list(Phase) if shrink else [Phase.explicit, Phase.generate])
         @given(spec=books())
         def property_(spec):
             with tempfile.TemporaryDirectory() as folder:
@@ -48,7 +49,7 @@ def _worker(args: tuple[int, int, int]) -> tuple[Counter, list[str]]:
             property_()
         except Exception as exc:  # a falsified property: keep the shrunk example, go on
             failures.append(f"seed {seed * 1_000_003 + n}: {type(exc).__name__}: "
-                            + "".join(traceback.format_exception_only(exc))[-3000:])
+                            + "".join(traceback.format_exception_only(exc))[:6000])
             print(failures[-1], file=sys.stderr, flush=True)
         done += size
         n += 1
@@ -64,12 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--batch", type=int, default=500, help="examples per seed")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
+    parser.add_argument("--no-shrink", action="store_true",
+                        help="report failing examples as found (faster, larger)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
     share = [args.examples // args.jobs + (i < args.examples % args.jobs)
              for i in range(args.jobs)]
-    work = [(n, args.batch, args.seed + i) for i, n in enumerate(share)]
+    work = [(n, args.batch, args.seed + i, not args.no_shrink) for i, n in enumerate(share)]
     if args.jobs == 1:
         results = [_worker(work[0])]
     else:

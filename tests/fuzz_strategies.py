@@ -308,26 +308,34 @@ def _rate(book, code: str, day: date) -> float | None:
     return found[-1] if found else None
 
 
-def _report_year(spec: BookSpec) -> int | None:
-    """The Report year setting if given and valid (the last row giving it wins)."""
+def _setting(spec: BookSpec, name: str) -> object:
+    """The value of a setting as read (the last row giving it wins), NONE if not given."""
     table = spec.settings
-    if table is None:
-        return None
-    pos = _positions(table.header, s.SETTINGS_COLUMNS)
     value = NONE
+    if table is None:
+        return value
+    pos = _positions(table.header, s.SETTINGS_COLUMNS)
     for row in table.merged_rows():
-        name, raw = row[pos[s.SETTING]], row[pos[s.VALUE]]
+        setting, raw = row[pos[s.SETTING]], row[pos[s.VALUE]]
         given = raw.kind == ERROR or (raw.kind in (VALUE, TEXT) and raw.value not in (None, ""))
-        if isinstance(name.value, str) and name.kind == TEXT and given and \
-                key(name.value) == key(s.SETTING_REPORT_YEAR):
+        if isinstance(setting.value, str) and setting.kind == TEXT and given and \
+                key(setting.value) == key(name):
             value = read_back(raw)
+    return value
+
+
+def _report_year(spec: BookSpec) -> int | None:
+    """The report year the settings name: Report year if valid, else the year of Through."""
+    value = _setting(spec, s.SETTING_REPORT_YEAR)
+    year = None
     if isinstance(value, float) and value.is_integer():
         year = int(value)
     elif isinstance(value, str) and re.fullmatch(r"\d+", value):
         year = int(value)
-    else:
-        return None
-    return year if 1990 <= year <= 2200 else None
+    if year is not None and 1990 <= year <= 2200:
+        return year
+    through = _day(_setting(spec, s.SETTING_THROUGH))
+    return None if through is BAD else through.year
 
 
 def expect(spec: BookSpec) -> Expected:

@@ -70,9 +70,10 @@ def check_book(spec: BookSpec, folder: Path) -> None:
     assert not want.workbook_error, "a WorkbookError was due (missing table or column)"
 
     table = tables[s.AGREEMENTS]
-    assert table.sheet == want.sheet
-    assert table.sheet_rows == want.read_rows, "rows read differ from the non-blank rows"
-    assert checked.rows_read == len(want.read_rows)
+    assert table.sheet == want.sheet, f"sheet {table.sheet!r}, expected {want.sheet!r}"
+    assert table.sheet_rows == want.read_rows, \
+        f"rows read {table.sheet_rows}, expected the non-blank rows {want.read_rows}"
+    assert checked.rows_read == len(want.read_rows), "rows_read"
     accepted = [int(r) for r in checked.agreements[ROW]]
     assert len(accepted) == len(set(accepted)), "a sheet row was accepted twice"
     assert set(accepted) <= set(want.read_rows), "an accepted row that was not read"
@@ -99,7 +100,8 @@ def check_book(spec: BookSpec, folder: Path) -> None:
     for row, (year, _, _) in want.accepted.items():
         by_year[year].append(row)
     summary = report.tables[s.SUMMARY].set_index(s.PERIOD)
-    assert {int(p.label) for p in report.years} == want.years
+    assert {int(p.label) for p in report.years} == want.years, \
+        f"years {[p.label for p in report.years]}, expected {sorted(want.years)}"
     for period in report.years:
         rows = by_year.get(int(period.label), [])
         got = summary.loc[period.label]

@@ -26,7 +26,7 @@ from bdt_xl.lists import (
 from bdt_xl.sample_data import sample_agreements, sample_rates, sample_settings
 
 WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
-REGENERATE = "stale sample workbook: run python scripts/make_sample_workbook.py"
+REGENERATE = "stale sample workbook: run python scripts/build_workbook.py"
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,9 @@ def _write_table(block: TableBlock, ws: Worksheet) -> None:
     for i, row in enumerate(rows, start=r0 + 1):
         for j, value in enumerate(row):
             if value is not None:
-                ws.cell(i, c0 + j, value)
+                cell = ws.cell(i, c0 + j, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text: "#N/A" or "=x" quoted by a user
     last = r0 + block.data_rows
     for j, column in enumerate(columns):
         fmt = block.number_formats.get(column)

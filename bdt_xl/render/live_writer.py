@@ -1,0 +1,457 @@
+"""Render a ``ReportLayout`` into a workbook open in Excel, through xlwings.
+
+The live twin of ``file_writer``: the layout decides everything (cells, formats, widths,
+chart kinds, titles, placement); this module only translates it into xlwings calls, one
+whole block per call (a table's values in one write, a number format per column range).
+
+A refresh never leaves a half-written report behind. The new report sheets are written
+under temporary names (``~Summary``…) with temporarily named tables; only when every one is
+written are the previous report sheets deleted and the new ones renamed. If anything fails
+before that, the temporary sheets are deleted and the error re-raised: the previous report
+is still there. Sheets named in ``keep`` (the ones holding the input tables) are never
+written, renamed or deleted.
+
+Engines differ in what they can do (desktop Excel through COM or AppleScript; the remote
+engine of xlwings Server/Lite, used by the tests on Linux). Cosmetics an engine or an older
+xlwings does not offer (chart titles, series names, freeze panes…) are skipped and listed in
+``LiveResult.notes``; the cells, tables and charts themselves are always written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..layout import (
+    BAR,
+    COLUMN,
+    DOUGHNUT,
+    PIE,
+    ROWS,
+    CellRange,
+    ChartSpec,
+    ReportLayout,
+    SheetLayout,
+    TableBlock,
+    a1,
+)
+from ..reading import WorkbookError
+
+log = logging.getLogger(__name__)
+
+#: Prefix of the sheets a refresh writes before it replaces the previous report.
+TEMP_SHEET_PREFIX = "~"
+#: Prefix of their tables (table names are workbook-wide, the old ones still exist).
+TEMP_TABLE_PREFIX = "BDT_new_"
+#: The layout's chart kinds as xlwings chart types.
+CHART_TYPES = {PIE: "pie", DOUGHNUT: "doughnut", BAR: "bar_clustered",
+               COLUMN: "column_clustered"}
+#: Text cells are formatted as text before they are written, so Excel keeps "2022" a label
+#: and never evaluates a partner name starting with "=".
+TEXT_FORMAT = "@"
+
+#: What an engine or xlwings version raises for a feature it does not have.
+UNSUPPORTED = (NotImplementedError, AttributeError, TypeError)
+
+
+class LiveWriteError(WorkbookError):
+    """The report cannot be written into this workbook; the message says why and what to do."""
+
+
+@dataclass
+class LiveResult:
+    sheets: list[str]  # report sheets written, in order
+    replaced: list[str]  # previous report sheets deleted
+    notes: list[str] = field(default_factory=list)  # cosmetics this engine could not apply
+
+
+# -- Excel settings ---------------------------------------------------------------------------
+#: (setting, value during a refresh), in the order they are switched off.
+_PAUSED = (("screen_updating", False), ("enable_events", False), ("calculation", "manual"))
+
+
+@contextmanager
+def excel_paused(app) -> Iterator[dict[str, object]]:
+    """Suspend screen updating, events and automatic calculation; always restore them.
+
+    Only settings that could be read are changed and restored, except screen updating: the
+    remote engine cannot read it, and Excel always runs a macro with it on, so it is
+    switched off and back on. Yields the saved settings.
+    """
+    saved: dict[str, object] = {}
+    for name, _ in _PAUSED:
+        try:
+            saved[name] = getattr(app, name)
+        except Exception:  # NotImplementedError on the remote engine, COM errors
+            if name == "screen_updating":
+                saved[name] = True
+    changed = []
+    for name, value in _PAUSED:
+        if name in saved:
+            try:
+                setattr(app, name, value)
+                changed.append(name)
+            except Exception as exc:
+                log.debug("cannot set %s: %s", name, exc)
+    try:
+        yield saved
+    finally:
+        for name in reversed(changed):
+            try:
+                setattr(app, name, saved[name])
+            except Exception as exc:  # never hide the refresh's own error
+                log.warning("could not restore Excel's %s setting: %s", name, exc)
+
+
+# -- the report -------------------------------------------------------------------------------
+def render_live(layout: ReportLayout, book, keep: Collection[str] = ()) -> LiveResult:
+    """Replace the layout's sheets in the open ``book`` (new ones at the end).
+
+    ``keep``: sheets that must not be touched (the input tables' sheets). Raises
+    ``LiveWriteError`` before writing anything when a report sheet or table name is taken by
+    something the refresh must not replace; any other error leaves the previous report.
+    """
+    names = [sheet.name for sheet in layout.sheets]
+    if not names:
+        return LiveResult([], [])
+    report_keys = {name.casefold() for name in names}
+    _check(layout, book, report_keys, keep)
+    active = _active_name(book)
+    notes: dict[str, None] = {}
+
+    for sheet in list(book.sheets):  # left over by a refresh that was cut short
+        if _is_temp(sheet.name, report_keys):
+            sheet.delete()
+
+    added, written = [], []
+    try:
+        for sheet in layout.sheets:
+            ws = book.sheets.add(TEMP_SHEET_PREFIX + sheet.name, after=book.sheets[-1])
+            added.append(ws)
+            written.append((sheet, ws, _render_sheet(sheet, ws, notes)))
+    except BaseException:
+        for ws in reversed(added):
+            try:
+                ws.delete()
+            except Exception as exc:
+                log.warning("could not delete the unfinished sheet: %s", exc)
+        raise
+
+    replaced = [sheet.name for sheet in list(book.sheets) if sheet.name.casefold() in report_keys]
+    for name in replaced:
+        book.sheets[name].delete()
+    for sheet, ws, tables in written:
+        ws.name = sheet.name
+        for block, table in tables:
+            table.name = block.name
+    _activate(book, active if active is not None and _has_sheet(book, active) else names[0])
+    return LiveResult(names, replaced, list(notes))
+
+
+def _check(layout: ReportLayout, book, report_keys: set[str], keep: Collection[str]
+           ) -> None:
+    taken = [name for name in keep
+             if name.casefold() in report_keys or _is_temp(name, report_keys)]
+    if taken:
+        name = taken[0]
+        raise LiveWriteError(f"The sheet '{name}' holds an input table, but the report writes "
+                             f"a sheet of that name; rename that sheet (e.g. '{name} data') "
+                             "and refresh again.")
+    wanted = {block.name.casefold(): block.name for sheet in layout.sheets
+              for block in sheet.tables}
+    wanted.update({(TEMP_TABLE_PREFIX + block).casefold(): TEMP_TABLE_PREFIX + block
+                   for block in list(wanted.values())})
+    for sheet in book.sheets:
+        if sheet.name.casefold() in report_keys or _is_temp(sheet.name, report_keys):
+            continue
+        for table in _tables(sheet):
+            if table.name.casefold() in wanted:
+                raise LiveWriteError(
+                    f"The sheet '{sheet.name}' already has a table named '{table.name}'; "
+                    "rename it (Table Design > Table Name) so the report can be written.")
+
+
+def _is_temp(name: str, report_keys: set[str]) -> bool:
+    return name.startswith(TEMP_SHEET_PREFIX) and \
+        name[len(TEMP_SHEET_PREFIX):].casefold() in report_keys
+
+
+def _tables(sheet) -> list:
+    try:
+        return list(sheet.tables)
+    except UNSUPPORTED:
+        return []
+
+
+def _active_name(book) -> str | None:
+    try:
+        return book.sheets.active.name
+    except Exception:
+        return None
+
+
+def _has_sheet(book, name: str) -> bool:
+    return any(sheet.name == name for sheet in book.sheets)
+
+
+def _activate(book, name: str) -> None:
+    try:
+        book.sheets[name].activate()
+    except Exception as exc:
+        log.debug("cannot activate %s: %s", name, exc)
+
+
+def _render_sheet(sheet: SheetLayout, ws, notes: dict[str, None]) -> list:
+    tables = [(block, _write_table(block, ws)) for block in sheet.tables]
+    if sheet.freeze_rows:
+        _freeze(ws, sheet.freeze_rows, notes)
+    _desktop_sheet(ws, sheet)
+    for spec in sheet.charts:
+        _chart(spec, sheet.table(spec.table), ws, notes)
+    return tables
+
+
+def _cell(value: object) -> object:
+    """A layout value as xlwings writes it everywhere: dates as datetime."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def _range(ws, cells: CellRange):
+    r1, c1, r2, c2 = cells
+    return ws.range((r1, c1), (r2, c2))
+
+
+def _write_table(block: TableBlock, ws):
+    r0, c0 = block.anchor_row, block.anchor_col
+    rows = block.rows()
+    last = r0 + block.data_rows
+    formats = dict(block.number_formats)
+    for j, column in enumerate(block.columns):  # before the values: see TEXT_FORMAT
+        if column not in formats and any(isinstance(row[j], str) for row in rows):
+            formats[column] = TEXT_FORMAT
+    for column in block.columns:
+        fmt = formats.get(column)
+        if fmt:
+            col = block.column_index(column)
+            _range(ws, (r0 + 1, col, last, col)).number_format = fmt
+    ws.range((r0, c0)).value = [block.columns] + [[_cell(v) for v in row] for row in rows]
+    for column in block.columns:
+        width = block.column_widths.get(column)
+        if width:
+            ws.range((r0, block.column_index(column))).column_width = width
+    return ws.tables.add(_range(ws, block.ref()), name=TEMP_TABLE_PREFIX + block.name,
+                         table_style_name=block.style, has_headers=True)
+
+
+def _freeze(ws, rows: int, notes: dict[str, None]) -> None:
+    try:
+        ws.freeze_panes.freeze_at(f"1:{rows}")
+    except UNSUPPORTED:
+        if not _desktop_freeze(ws, rows):
+            notes["frozen header rows: not supported by this Excel engine"] = None
+
+
+# -- charts -----------------------------------------------------------------------------------
+def _areas(ranges: list[CellRange]) -> list[CellRange]:
+    """Series ranges merged into as few rectangles as possible (adjacent, same extent)."""
+    areas: list[CellRange] = []
+    for r1, c1, r2, c2 in ranges:
+        if areas:
+            a1, b1, a2, b2 = areas[-1]
+            if (a1, a2) == (r1, r2) and c1 == b2 + 1:
+                areas[-1] = (a1, b1, a2, c2)
+                continue
+            if (b1, b2) == (c1, c2) and r1 == a2 + 1:
+                areas[-1] = (a1, b1, r2, b2)
+                continue
+        areas.append((r1, c1, r2, c2))
+    return areas
+
+
+def _address(cells: CellRange) -> str:
+    return a1(cells).replace("$", "")
+
+
+def _source(ws, areas: list[CellRange], notes: dict[str, None]):
+    """The chart's data: one rectangle, or a multi-area range where the engine has them."""
+    if len(areas) > 1:
+        try:
+            return ws.range(",".join(_address(area) for area in areas)), len(areas)
+        except Exception:
+            notes["charts of non-adjacent columns show their first column only: this Excel "
+                  "engine cannot address several areas at once"] = None
+            return _range(ws, areas[0]), 1
+    return _range(ws, areas[0]), len(areas)
+
+
+def _series_name(block: TableBlock, cell: tuple[int, int]) -> str:
+    row, col = cell
+    column = block.columns[col - block.anchor_col]
+    if row == block.anchor_row:
+        return column
+    value = block.frame[column].iloc[row - block.anchor_row - 1]
+    return "" if value is None else str(value)
+
+
+def _chart(spec: ChartSpec, block: TableBlock, ws, notes: dict[str, None]):
+    binding = spec.bind(block)
+    areas = _areas([ref.values for ref in binding.series])
+    source, used_areas = _source(ws, areas, notes)
+    plot_by = "rows" if spec.series_by == ROWS else "columns"
+    chart = _add_chart(ws, spec, source, plot_by)
+    series = binding.series
+    if used_areas < len(areas):
+        covered = areas[0]
+        series = tuple(ref for ref in series if _inside(ref.values, covered))
+
+    def apply(what: str, action) -> None:
+        try:
+            action()
+        except UNSUPPORTED:
+            notes[f"chart {what}: not supported by this Excel engine"] = None
+
+    apply("categories", lambda: chart.set_x_axis_values(_range(ws, binding.categories)))
+    apply("titles", lambda: setattr(chart, "title", spec.title))
+
+    def names():
+        collection = chart.series
+        for i, ref in enumerate(series):
+            collection[i].name = ref.title if ref.title is not None else \
+                _series_name(block, ref.title_cell)
+    apply("series names", names)
+    if spec.legend:
+        apply("legends", lambda: setattr(chart.legend, "position", spec.legend))
+    else:
+        apply("legends", lambda: setattr(chart.legend, "visible", False))
+    if spec.kind in (BAR, COLUMN):
+        apply("axes", lambda: chart.value_axis.set(
+            number_format=spec.axis_format or spec.number_format,
+            visible=spec.show_value_axis, title=spec.y_title))
+        category = {"title": spec.x_title}
+        if spec.reverse_categories:  # first category on top, value axis kept below
+            category.update(reverse_order=True, crosses="maximum")
+        apply("axes", lambda: chart.category_axis.set(**category))
+    _desktop_chart(chart, spec)
+    return chart
+
+
+def _inside(cells: CellRange, area: CellRange) -> bool:
+    return area[0] <= cells[0] and cells[2] <= area[2] and area[1] <= cells[1] and \
+        cells[3] <= area[3]
+
+
+def _add_chart(ws, spec: ChartSpec, source, plot_by: str):
+    kind = CHART_TYPES.get(spec.kind)
+    if kind is None:
+        raise ValueError(f"unknown chart kind {spec.kind!r}")
+    charts = ws.charts
+    anchor = ws.range((spec.anchor_row, spec.anchor_col))
+    if "anchor" in inspect.signature(charts.add).parameters:  # xlwings >= 0.37.3
+        return charts.add(width=spec.width, height=spec.height, anchor=anchor,
+                          chart_type=kind, source=source, plot_by=plot_by)
+    chart = charts.add(anchor.left, anchor.top, spec.width, spec.height)
+    chart.set_source_data(source)
+    chart.chart_type = kind
+    return chart
+
+
+# -- desktop Excel (COM) only: cosmetics xlwings has no API for ------------------------------
+def _com(obj):
+    """The COM object behind an xlwings sheet or chart on Windows, else None."""
+    try:
+        api = obj.api
+    except Exception:
+        return None
+    if isinstance(api, tuple):  # a chart: (ChartObject, Chart)
+        api = api[-1]
+    return api if hasattr(api, "Application") and not isinstance(api, dict) else None
+
+
+def _best_effort(what: str, action) -> bool:
+    try:
+        action()
+        return True
+    except Exception as exc:
+        log.debug("skipped %s: %s", what, exc)
+        return False
+
+
+def _desktop_sheet(ws, sheet: SheetLayout) -> None:
+    api = _com(ws)
+    if api is None:
+        return
+    if sheet.tab_color:
+        rgb = int(sheet.tab_color, 16)  # Excel colours are BGR
+        bgr = (rgb & 0xFF) << 16 | (rgb & 0xFF00) | rgb >> 16
+        _best_effort("tab colour", lambda: setattr(api.Tab, "Color", bgr))
+    _best_effort("column width", lambda: setattr(api, "StandardWidth",
+                                                 sheet.default_column_width))
+
+    def page() -> None:
+        app = api.Application
+        app.PrintCommunication = False
+        try:
+            setup = api.PageSetup
+            if sheet.landscape:
+                setup.Orientation = 2  # xlLandscape
+            if sheet.fit_width:
+                setup.Zoom = False
+                setup.FitToPagesWide = 1
+                setup.FitToPagesTall = False
+        finally:
+            app.PrintCommunication = True
+    _best_effort("page setup", page)
+
+
+def _desktop_freeze(ws, rows: int) -> bool:
+    api = _com(ws)
+    if api is None:
+        return False
+
+    def freeze() -> None:
+        api.Activate()
+        window = api.Application.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn = 0
+        window.SplitRow = rows
+        window.FreezePanes = True
+    return _best_effort("freeze panes", freeze)
+
+
+def _desktop_chart(chart, spec: ChartSpec) -> None:
+    api = _com(chart)
+    if api is None:
+        return
+    pie = spec.kind in (PIE, DOUGHNUT)
+
+    def labels() -> None:
+        for i in range(1, api.SeriesCollection().Count + 1):
+            series = api.SeriesCollection(i)
+            series.HasDataLabels = True
+            found = series.DataLabels()
+            found.ShowValue = not pie and spec.show_values
+            found.ShowPercentage = pie and spec.show_percent
+            found.ShowCategoryName = False
+            found.ShowSeriesName = False
+            found.NumberFormat = spec.number_format
+    _best_effort("data labels", labels)
+
+    def title() -> None:
+        font = api.ChartTitle.Format.TextFrame2.TextRange.Font
+        font.Size = spec.title_size
+        font.Bold = True
+    _best_effort("title font", title)
+    if spec.kind == DOUGHNUT:
+        _best_effort("hole size", lambda: setattr(api.ChartGroups(1), "DoughnutHoleSize",
+                                                  spec.hole_size))
+    if spec.kind in (BAR, COLUMN):
+        _best_effort("gap width", lambda: setattr(api.ChartGroups(1), "GapWidth",
+                                                  spec.gap_width))
+        _best_effort("gridlines", lambda: setattr(api.Axes(2), "HasMajorGridlines",
+                                                  spec.gridlines))

@@ -1,0 +1,351 @@
+"""The live-Excel renderer, run on xlwings' remote engine: the actions it records are what
+Excel would be told to do (sheets, values, formats, tables, charts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+
+import pytest
+from python_calamine import CalamineWorkbook
+from remote_book import (
+    actions,
+    final_sheets,
+    payload_from_file,
+    remote_book,
+    sheet_names_of_actions,
+    sheet_payload,
+    table_payload,
+)
+
+from bdt_xl import schema as s
+from bdt_xl.engine import run_file
+from bdt_xl.layout import SHARE_FORMAT, USD_FORMAT, build_layout
+from bdt_xl.reading import _error_cells
+from bdt_xl.render.file_writer import write_report
+from bdt_xl.render.live_writer import (
+    CHART_TYPES,
+    TEMP_SHEET_PREFIX,
+    TEMP_TABLE_PREFIX,
+    TEXT_FORMAT,
+    LiveWriteError,
+    _areas,
+    excel_paused,
+    render_live,
+)
+from bdt_xl.synthetic import write_synthetic_workbook
+
+INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    """A real input workbook (with errors and #N/A cells), its payload and its layout."""
+    path = tmp_path_factory.mktemp("live") / "input.xlsx"
+    write_synthetic_workbook(path, 250, seed=3, error_rate=0.05)
+    return path, payload_from_file(path), build_layout(run_file(path))
+
+
+def _render(payload, layout, keep=INPUT_SHEETS):
+    book = remote_book(payload)
+    result = render_live(layout, book, keep=keep)
+    return book, result, actions(book)
+
+
+def _targets(payload, recorded):
+    return [(name or "").removeprefix(TEMP_SHEET_PREFIX)
+            for name in sheet_names_of_actions(payload, recorded)]
+
+
+def _plain(value):
+    """A cell as comparable across the two writers: dates as ISO text, numbers as float."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):  # the file keeps 15 significant digits, as Excel
+        return pytest.approx(float(value), rel=1e-14, abs=1e-9)
+    return None if value == "" else value
+
+
+def test_sheets_are_written_under_temporary_names_then_renamed(source):
+    _path, payload, layout = source
+    _book, result, recorded = _render(payload, layout)
+    names = [sheet.name for sheet in layout.sheets]
+    assert result.sheets == names == list(s.REPORT_TABLES)
+    added = [a["args"][1] for a in recorded if a["func"] == "addSheet"]
+    assert added == [TEMP_SHEET_PREFIX + name for name in names]
+    assert final_sheets(payload, recorded) == INPUT_SHEETS + names
+    renames = [a for a in recorded if a["func"] == "setSheetName"]
+    first_rename = recorded.index(renames[0])
+    # every sheet is complete (values, tables, charts) before the first rename
+    assert all(a["func"] in ("setSheetName", "setTableName", "activateSheet")
+               for a in recorded[first_rename:])
+
+
+def test_no_action_touches_an_input_sheet(source):
+    _path, payload, layout = source
+    _, _, recorded = _render(payload, layout)
+    touched = {t for t, a in zip(_targets(payload, recorded), recorded)
+               if a["func"] != "activateSheet"}
+    assert not touched & set(INPUT_SHEETS)
+    # the only action naming an input sheet: the sheet the user was on is shown again
+    shown = [a for a in recorded if a["func"] == "activateSheet"]
+    assert shown == [recorded[-1]] and shown[0]["sheet_position"] == 0
+
+
+def test_values_equal_what_the_cli_writes(source, tmp_path):
+    _path, payload, layout = source
+    _, _, recorded = _render(payload, layout)
+    targets = _targets(payload, recorded)
+    written = {target: a for target, a in zip(targets, recorded) if a["func"] == "setValues"}
+    assert list(written) == list(s.REPORT_TABLES)  # one whole block per table
+
+    cli = write_report(layout, tmp_path / "report.xlsx")
+    wb = CalamineWorkbook.from_path(str(cli))
+    error_cells = _error_cells(cli)  # openpyxl stores the text "#N/A" as an error cell
+    for name, action in written.items():
+        expected = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for (r, c), text in error_cells.get(name, {}).items():
+            expected[r][c] = text
+        assert (action["start_row"], action["start_column"]) == (0, 0)
+        assert action["row_count"] == len(action["values"])
+        got = [[_plain(v) for v in row] for row in action["values"]]
+        want = [[_plain(v) for v in row] for row in expected]
+        width = len(layout.sheet(name).tables[0].columns)
+        assert got == [row[:width] for row in want][:len(got)], name
+        assert len(got) == len(layout.sheet(name).tables[0].frame) + 1
+
+
+def test_issues_point_at_real_sheet_rows(source):
+    _path, payload, layout = source
+    _, _, recorded = _render(payload, layout)
+    targets = _targets(payload, recorded)
+    issues = next(a for t, a in zip(targets, recorded)
+                  if t == s.ISSUES and a["func"] == "setValues")["values"]
+    assert issues[0] == list(s.ISSUE_COLUMNS)
+    rows = {row[0] for row in issues[1:] if row[0] != ""}
+    assert rows and min(rows) >= 2  # row 1 is the Agreements header
+    assert any(row[3] == "#N/A" for row in issues[1:])  # error cells told as such
+
+
+def test_tables_get_spec_names(source):
+    _path, payload, layout = source
+    _, _, recorded = _render(payload, layout)
+    added = [a["args"] for a in recorded if a["func"] == "addTable"]
+    assert [args[3] for args in added] == [TEMP_TABLE_PREFIX + n for n in s.REPORT_TABLES]
+    assert all(args[1] is True and args[2] == "TableStyleMedium2" for args in added)
+    renamed = [a["args"][1] for a in recorded if a["func"] == "setTableName"]
+    assert renamed == list(s.REPORT_TABLES)
+    summary = layout.sheet(s.SUMMARY).tables[0]
+    assert added[0][0] == f"$A$1:${chr(64 + len(summary.columns))}${len(summary.frame) + 1}"
+
+
+def test_number_formats_per_column(source):
+    _path, payload, layout = source
+    _, _, recorded = _render(payload, layout)
+    targets = _targets(payload, recorded)
+    formats = {(t, a["start_column"]): (a["args"][0], a["start_row"], a["row_count"])
+               for t, a in zip(targets, recorded) if a["func"] == "setNumberFormat"}
+    region = layout.sheet(s.BY_REGION).tables[0]
+    rows = len(region.frame)
+
+    def fmt(column):
+        return formats[(s.BY_REGION, region.columns.index(column))]
+    assert fmt(s.AGREEMENT_SHARE) == (SHARE_FORMAT, 1, rows)
+    assert fmt(s.FUNDS_SHARE) == (SHARE_FORMAT, 1, rows)
+    assert fmt(s.FUNDS_USD) == (USD_FORMAT, 1, rows)
+    assert fmt(s.PERIOD)[0] == TEXT_FORMAT  # "2022" stays a label
+    assert fmt(s.REGION)[0] == TEXT_FORMAT
+    # formats are set before the values are written
+    first_values = next(i for i, a in enumerate(recorded) if a["func"] == "setValues")
+    assert recorded[first_values - 1]["func"] == "setNumberFormat"
+    widths = [a for t, a in zip(targets, recorded)
+              if t == s.BY_REGION and a["func"] == "setColumnWidth"]
+    assert [a["args"][0] for a in widths] == [region.column_widths[c] for c in region.columns]
+
+
+def test_charts_are_bound_to_their_table_cells(source):
+    _path, payload, layout = source
+    _, result, recorded = _render(payload, layout)
+    targets = _targets(payload, recorded)
+    charts = [(t, a["args"]) for t, a in zip(targets, recorded) if a["func"] == "addChart"]
+    specs = [(sheet.name, spec) for sheet in layout.sheets for spec in sheet.charts]
+    assert len(charts) == len(specs) > 10
+    kinds = {"pie": "Pie", "doughnut": "Doughnut", "bar_clustered": "BarClustered",
+             "column_clustered": "ColumnClustered"}
+    for (target, args), (name, spec) in zip(charts, specs):
+        assert target == name
+        assert args[1] == kinds[CHART_TYPES[spec.kind]]
+        assert args[2] == TEMP_SHEET_PREFIX + name  # source on the chart's own sheet
+        block = layout.sheet(name).table(spec.table)
+        binding = spec.bind(block)
+        first = binding.series[0].values
+        r1, c1 = (int(x) for x in _cell_of(args[3].split(":")[0]))
+        assert (r1, c1) == first[:2]  # the values start at the first series' cells
+        top, left, bottom, right = block.ref()
+        r2, c2 = _cell_of(args[3].split(":")[-1])
+        assert top < r1 <= r2 <= bottom and left <= c1 <= c2 <= right
+        assert args[6:8] == [spec.width, spec.height]
+        assert args[8] == ("Rows" if spec.series_by == "rows" else "Columns")
+        assert args[9] == f"${_letters(spec.anchor_col)}${spec.anchor_row}"
+    titles = [a["args"][1] for a in recorded if a["func"] == "setChartTitle"]
+    assert titles == [spec.title for _, spec in specs]
+    categories = [a["args"] for a in recorded if a["func"] == "setChartXAxisValues"]
+    assert len(categories) == len(specs)
+    # the remote engine cannot name series nor address several areas: said, not hidden
+    assert any("series names" in note for note in result.notes)
+
+
+def test_bars_keep_the_first_category_on_top(source):
+    _path, payload, layout = source
+    _, _, recorded = _render(payload, layout)
+    axes = [a["args"][1:] for a in recorded if a["func"] == "setChartAxis"]
+    assert ["category", {"title": None, "reverse_order": True, "crosses": "maximum"}] in axes
+    assert any(kind == "value" and opts["number_format"] == "0%" for kind, opts in axes)
+
+
+def _cell_of(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(digits), col
+
+
+def _letters(col: int) -> str:
+    text = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        text = chr(65 + rem) + text
+    return text
+
+
+def test_second_refresh_replaces_the_report(source, tmp_path):
+    from bdt_xl.inplace import refresh_in_place
+
+    path, _, layout = source
+    copy = tmp_path / "refreshed.xlsx"
+    copy.write_bytes(path.read_bytes())
+    refresh_in_place(copy, backup=False)  # the CLI's `refresh --in-place`
+    payload = payload_from_file(copy)
+    before = [sheet["name"] for sheet in payload["sheets"]]
+    assert set(s.REPORT_TABLES) <= set(before)
+    _book, result, recorded = _render(payload, layout)
+    assert sorted(result.replaced) == sorted(s.REPORT_TABLES)
+    after = final_sheets(payload, recorded)
+    assert Counter(after).most_common(1)[0][1] == 1  # no duplicates
+    assert set(after) == set(before)
+    assert after[-len(s.REPORT_TABLES):] == list(s.REPORT_TABLES)
+    funcs = [a["func"] for a in recorded]
+    last_add = max(i for i, f in enumerate(funcs) if f in ("addChart", "addTable"))
+    deletes = [i for i, f in enumerate(funcs) if f == "sheetDelete"]
+    assert len(deletes) == len(s.REPORT_TABLES) and min(deletes) > last_add
+    assert not {t for t, a in zip(_targets(payload, recorded), recorded)
+                if a["func"] != "activateSheet"} & set(INPUT_SHEETS)
+
+
+def test_failure_halfway_leaves_the_previous_report(source, tmp_path, monkeypatch):
+    import xlwings
+
+    _path, payload, layout = source
+    old = [sheet_payload(name, [["old"]], [table_payload(name, 0, 0, 1, 0)])
+           for name in s.REPORT_TABLES]
+    payload = {**payload, "sheets": payload["sheets"] + old}
+    real_add, calls = xlwings.main.Charts.add, []
+
+    @functools.wraps(real_add)
+    def failing_add(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 6:
+            raise RuntimeError("Excel refused the chart")
+        return real_add(self, *args, **kwargs)
+    monkeypatch.setattr(xlwings.main.Charts, "add", failing_add)
+    book = remote_book(payload)
+    with pytest.raises(RuntimeError, match="refused"):
+        render_live(layout, book, keep=INPUT_SHEETS)
+    recorded = actions(book)
+    assert final_sheets(payload, recorded) == [sheet["name"] for sheet in payload["sheets"]]
+    deleted = [t for t, a in zip(sheet_names_of_actions(payload, recorded), recorded)
+               if a["func"] == "sheetDelete"]
+    assert deleted and all(name.startswith(TEMP_SHEET_PREFIX) for name in deleted)
+    assert not any(a["func"] in ("setSheetName", "setTableName") for a in recorded)
+
+
+def test_leftover_temporary_sheets_are_removed_first(source):
+    _path, payload, layout = source
+    payload = {**payload, "sheets": payload["sheets"] + [
+        sheet_payload(TEMP_SHEET_PREFIX + s.SUMMARY, [["half"]])]}
+    _, _, recorded = _render(payload, layout)
+    assert recorded[0]["func"] == "sheetDelete"
+    after = final_sheets(payload, recorded)
+    assert TEMP_SHEET_PREFIX + s.SUMMARY not in after and s.SUMMARY in after
+
+
+def test_report_sheet_name_on_an_input_sheet_is_refused(source):
+    _path, payload, layout = source
+    book = remote_book(payload)
+    with pytest.raises(LiveWriteError, match="'summary' holds an input table"):
+        render_live(layout, book, keep=[*INPUT_SHEETS, "summary"])
+    with pytest.raises(LiveWriteError, match="'~Issues' holds an input table"):
+        render_live(layout, book, keep=[*INPUT_SHEETS, "~Issues"])
+    assert actions(book) == []
+
+
+def test_report_table_name_taken_on_another_sheet_is_refused(source):
+    _path, payload, layout = source
+    mine = sheet_payload("Mine", [["x"], [1]], [table_payload("summary", 0, 0, 1, 0)])
+    book = remote_book({**payload, "sheets": payload["sheets"] + [mine]})
+    with pytest.raises(LiveWriteError, match="'Mine' already has a table named 'summary'"):
+        render_live(layout, book, keep=INPUT_SHEETS)
+    assert actions(book) == []
+
+
+def test_areas_merge_adjacent_series():
+    assert _areas([(2, 4, 8, 4), (2, 5, 8, 5)]) == [(2, 4, 8, 5)]
+    assert _areas([(2, 6, 8, 6), (2, 8, 8, 8)]) == [(2, 6, 8, 6), (2, 8, 8, 8)]
+    assert _areas([(5, 4, 5, 6), (6, 4, 6, 6)]) == [(5, 4, 6, 6)]
+    assert _areas([(2, 4, 8, 4), (3, 5, 9, 5)]) == [(2, 4, 8, 4), (3, 5, 9, 5)]
+
+
+# -- Excel settings ---------------------------------------------------------------------------
+class _App:
+    """An app whose settings can (or cannot) be read, recording every assignment."""
+
+    def __init__(self, readable=True, calculation="automatic"):
+        self.__dict__.update(readable=readable, log=[], values={
+            "screen_updating": True, "enable_events": True, "calculation": calculation})
+
+    def __getattr__(self, name):
+        if name in self.values:
+            if not self.readable:
+                raise NotImplementedError(name)
+            return self.values[name]
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        if not self.readable and name == "enable_events":
+            raise NotImplementedError(name)
+        self.log.append((name, value))
+        self.values[name] = value
+
+
+def test_settings_are_restored_after_an_error():
+    app = _App(calculation="semiautomatic")
+    with pytest.raises(ValueError), excel_paused(app):
+        assert app.values == {"screen_updating": False, "enable_events": False,
+                              "calculation": "manual"}
+        raise ValueError("boom")
+    assert app.values == {"screen_updating": True, "enable_events": True,
+                          "calculation": "semiautomatic"}
+
+
+def test_settings_that_cannot_be_read_are_left_alone():
+    app = _App(readable=False)
+    with excel_paused(app):
+        pass
+    # screen updating is always on while a macro starts: switched off and on again;
+    # calculation and events could not be read, so they are never changed
+    assert app.log == [("screen_updating", False), ("screen_updating", True)]
