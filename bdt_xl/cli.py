@@ -131,15 +131,17 @@ def refresh(
 
 
 def _build(workbook: Path, target: Path, options, quiet: bool):
+    from .reading import read_workbook_in_background
+    reading = read_workbook_in_background(workbook)  # overlaps with the imports below
+
     from .engine import build_report, validate_tables
     from .layout import build_layout
-    from .reading import read_workbook
     from .render.file_writer import write_report
 
     console = _console(stderr=True)
     with console.status("Reading the workbook…", spinner="dots") if not quiet and \
             console.is_terminal else _nothing() as status:
-        tables = read_workbook(workbook)
+        tables = reading.result()
         _step(status, f"Validating {len(tables['Agreements'].rows):,} rows…")
         checked = validate_tables(tables, options)
         _step(status, "Computing the report…")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as zip_join
@@ -107,6 +108,18 @@ def read_workbook(path: str | os.PathLike[str]) -> dict[str, RawTable]:
             f"select your agreement rows with their header and use Insert > Table, then name "
             f"it '{missing[0]}' in Table Design > Table Name.")
     return tables
+
+
+def read_workbook_in_background(path: str | os.PathLike[str]) -> Future[dict[str, RawTable]]:
+    """Start ``read_workbook`` on a worker thread and return its future.
+
+    python-calamine parses without holding the GIL, so the caller can import the engine
+    (pandas, pydantic, openpyxl: about as long as reading 50,000 rows) meanwhile.
+    """
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdt-read")
+    future = worker.submit(read_workbook, path)
+    worker.shutdown(wait=False)
+    return future
 
 
 def _short(exc: Exception) -> str:

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +27,7 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 def _worker(args: tuple[int, int, int, bool]) -> tuple[Counter, list[str]]:
     examples, batch, seed, shrink = args
     sys.path.insert(0, str(TESTS))
+    warnings.simplefilter("ignore", RuntimeWarning)  # NaN shares of empty or infinite totals
     from hypothesis import Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 

@@ -597,7 +597,6 @@ def agreement_row(draw, ids: list[str]) -> dict[str, Cell]:
     }
 
 
-SHEET_FORBIDDEN = set("[]:*?/\\")
 sheet_name = st.one_of(
     st.sampled_from(["Data", "Agreements", "Données 2023", "Ñ&<>\"x", "Sheet 1", "日本語",
                      "R&D", "  spaced  ", "It's", "x" * 31]),

@@ -32,7 +32,7 @@ from bdt_xl.engine import build_report
 from bdt_xl.reading import WorkbookError, read_workbook
 from bdt_xl.validation import ROW, validate
 
-from fuzz_strategies import BookSpec, expect, write_book, books
+from fuzz_strategies import BookSpec, Cell, TableSpec, books, expect, key, text, write_book
 
 EXAMPLES = int(os.environ.get("BDT_FUZZ_EXAMPLES", "150"))
 CLI_EXAMPLES = int(os.environ.get("BDT_FUZZ_CLI_EXAMPLES", "6"))
@@ -150,14 +150,12 @@ def test_generated_workbooks_through_the_cli(spec):
 
 # -- bugs found by the fuzzer, kept as minimal reproducers ---------------------------------------
 
-def _one_row_book(header: list[str], day) -> BookSpec:
-    from fuzz_strategies import TableSpec, text
+def _one_row_book(header: list[str], day: Cell) -> BookSpec:
     values = {s.AGREEMENT_ID: text("A-1"), s.PARTNER: text("ITU"),
               s.PARTNER_TYPE: text("Academia"), s.MEMBERSHIP: text("ADMIN"),
               s.REGION: text("Africa"), s.PRIORITY: text("Affordable connectivity"),
               s.SIGNED_ON: day, s.CURRENCY: text("USD"), s.PARTNER_AMOUNT: text("10"),
               s.ITU_AMOUNT: text("0")}
-    from fuzz_strategies import key
     row = [next(v for c, v in values.items() if key(c) == key(h)) for h in header]
     return BookSpec(TableSpec("Agreements", "Data", 1, 1, header, [row]))
 
@@ -166,7 +164,6 @@ def _one_row_book(header: list[str], day) -> BookSpec:
                                        "datetime64[ns], which overflows after 2262-04-11: an "
                                        "accepted agreement of 2262 counts in no period")
 def test_agreement_signed_in_2262_is_counted(tmp_path):
-    from fuzz_strategies import Cell
     check_book(_one_row_book(list(s.AGREEMENT_COLUMNS), Cell(date(2262, 4, 12))), tmp_path)
 
 
@@ -174,6 +171,5 @@ def test_agreement_signed_in_2262_is_counted(tmp_path):
                                        "stored in the table XML as 'Signed_x000a_on', which the "
                                        "reader takes literally: 'no Signed on column'")
 def test_header_with_a_line_break_is_recognised(tmp_path):
-    from fuzz_strategies import Cell
     header = [c if c != s.SIGNED_ON else "Signed\non" for c in s.AGREEMENT_COLUMNS]
     check_book(_one_row_book(header, Cell(date(2023, 4, 12))), tmp_path)
