@@ -45,7 +45,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
 
 def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     signed = frame[SIGNED].to_numpy()
-    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
+    start, end = np.datetime64(period.start, "D"), np.datetime64(period.end, "D")
     return frame[(signed >= start) & (signed <= end)]
 
 

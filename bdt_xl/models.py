@@ -24,6 +24,9 @@ from .reading import EXCEL_ERRORS
 
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2200, 12, 31)
+#: Larger amounts are typing slips in any currency (and would overflow the totals).
+MAX_AMOUNT = 1e15
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -92,6 +95,8 @@ def date_cell(value: object) -> date:
     if day < EARLIEST_DATE:
         raise _fail("date", f"{day.isoformat()} is before {EARLIEST_DATE.year}; check the "
                             "date (an empty or zero date shows as 1900 in Excel)")
+    if day > LATEST_DATE:
+        raise _fail("date", f"{day.isoformat()} is after {LATEST_DATE.year}; check the date")
     return day
 
 
@@ -113,6 +118,8 @@ def amount_cell(value: object) -> float:
         raise _fail("amount", f"{value!r} is not a number")
     if value < 0:
         raise _fail("amount", f"{value:,.2f} is negative; amounts must be 0 or more")
+    if value > MAX_AMOUNT:
+        raise _fail("amount", f"{value:,.0f} is too large to be an amount; check the number")
     return float(value)
 
 

@@ -122,6 +122,14 @@ def read_workbook_in_background(path: str | os.PathLike[str]) -> Future[dict[str
     return future
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(name: str) -> str:
+    """Table column names as typed: the file stores a line break (Alt+Enter) as _x000a_."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), name) if "_x" in name else name
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
@@ -145,7 +153,7 @@ def _read_tables(book, path: Path) -> dict[str, RawTable]:
             first_data_row, first_col = table.start  # 0-based; calamine's start is the
             header_row = first_data_row - 1          # first data row, the header sits above
             values = table.to_python()
-            header = [str(c) for c in table.columns]
+            header = [_unescape(str(c)) for c in table.columns]
             sheet = table.sheet
         elif normalize(wanted) in sheets_by_key:  # plain sheet named like the table
             sheet = sheets_by_key[normalize(wanted)]

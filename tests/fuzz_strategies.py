@@ -152,6 +152,8 @@ def write_book(spec: BookSpec, path) -> None:
 _SPACES = re.compile(r"\s+")
 EPOCH = date(1899, 12, 30)
 EARLIEST = date(1990, 1, 1)
+LATEST = date(2200, 12, 31)      # later dates are impossible (a typing slip)
+MAX_AMOUNT = 1e15               # larger amounts are typing slips
 BUENOS_AIRES = ("Buenos Aires Action Plan", date(2018, 1, 1), date(2022, 12, 31))
 KIGALI = ("Kigali Action Plan", date(2023, 1, 1), date.max)
 BAD = object()   # a cell the engine must reject
@@ -233,7 +235,7 @@ def _day(v: object) -> object:
             day = date.fromisoformat(m.group(1))
         except ValueError:
             return BAD
-    return day if day >= EARLIEST else BAD
+    return day if EARLIEST <= day <= LATEST else BAD
 
 
 def _amount(v: object) -> object:
@@ -246,7 +248,7 @@ def _amount(v: object) -> object:
             v = float(v.strip().replace("\u00a0", "").replace(" ", ""))
         except ValueError:
             return BAD
-    return v if math.isfinite(v) and v >= 0 else BAD
+    return v if math.isfinite(v) and 0 <= v <= MAX_AMOUNT else BAD
 
 
 def _currency(v: object) -> object:

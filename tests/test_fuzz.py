@@ -160,16 +160,10 @@ def _one_row_book(header: list[str], day: Cell) -> BookSpec:
     return BookSpec(TableSpec("Agreements", "Data", 1, 1, header, [row]))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: aggregate.in_period casts the period bounds to "
-                                       "datetime64[ns], which overflows after 2262-04-11: an "
-                                       "accepted agreement of 2262 counts in no period")
 def test_agreement_signed_in_2262_is_counted(tmp_path):
     check_book(_one_row_book(list(s.AGREEMENT_COLUMNS), Cell(date(2262, 4, 12))), tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a header cell with a line break (Alt+Enter) is "
-                                       "stored in the table XML as 'Signed_x000a_on', which the "
-                                       "reader takes literally: 'no Signed on column'")
 def test_header_with_a_line_break_is_recognised(tmp_path):
     header = [c if c != s.SIGNED_ON else "Signed\non" for c in s.AGREEMENT_COLUMNS]
     check_book(_one_row_book(header, Cell(date(2023, 4, 12))), tmp_path)
