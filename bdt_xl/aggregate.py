@@ -20,6 +20,7 @@ from .validation import REGION as REGION_COL
 
 PARTNER_TYPE_OF_PARTNER = "partner_type_of_partner"
 MEMBERSHIP_OF_PARTNER = "membership_of_partner"
+PARTNER_NAME = "partner_name"  # the name as written on the partner's first row
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
@@ -34,12 +35,11 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         **{c: pd.Categorical(frame[c].to_numpy()) for c in (TYPE, MEMBER, REGION_COL,
                                                             PRIORITY_COL)},
     })
+    slim[PARTNER_NAME] = frame[PARTNER].to_numpy()
     first = slim.drop_duplicates(KEY).set_index(KEY)
-    display = pd.Series(frame[PARTNER].to_numpy()).groupby(codes).first() if len(frame) else \
-        pd.Series(dtype=object)
-    slim[PARTNER_TYPE_OF_PARTNER] = pd.Categorical(first[TYPE].reindex(codes).to_numpy())
-    slim[MEMBERSHIP_OF_PARTNER] = pd.Categorical(first[MEMBER].reindex(codes).to_numpy())
-    slim.attrs["display"] = display
+    for column, of_partner in ((TYPE, PARTNER_TYPE_OF_PARTNER), (MEMBER, MEMBERSHIP_OF_PARTNER),
+                               (PARTNER_NAME, PARTNER_NAME)):
+        slim[of_partner] = pd.Categorical(first[column].reindex(codes).to_numpy())
     return slim
 
 
@@ -158,16 +158,17 @@ def format_amount(amount: float, currency: str) -> str:
     return f"{text} {currency}"
 
 
-def top_partners(parts: Slices, top_n: int, display: pd.Series) -> pd.DataFrame:
-    """Partners ranked by their own contribution (partner component, USD) in each year;
-    ``display`` maps partner codes to the name shown (as on the partner's first row)."""
+def top_partners(parts: Slices, top_n: int) -> pd.DataFrame:
+    """Partners ranked by their own contribution (partner component, USD) in each year,
+    named as on their first row."""
     records = []
     for period, sub in parts.items():
         sub = sub[sub[PARTNER_USD] > 0]
         if sub.empty:
             continue
         usd = sub.groupby(KEY)[PARTNER_USD].sum()
-        ranked = pd.DataFrame({"usd": usd, "name": display.reindex(usd.index).to_numpy()})
+        names = sub.drop_duplicates(KEY).set_index(KEY)[PARTNER_NAME]
+        ranked = pd.DataFrame({"usd": usd, "name": names.reindex(usd.index).astype(str)})
         best = ranked.sort_values(["usd", "name"], ascending=[False, True]).head(top_n)
         mine = sub[sub[KEY].isin(best.index)]
         originals = mine.groupby([KEY, CURRENCY])[[PARTNER_AMT, PARTNER_USD]].sum()
@@ -191,6 +192,6 @@ def build_tables(frame: pd.DataFrame, periods: list[Period], lists: ReferenceLis
     tables = {s.SUMMARY: summary(parts)}
     tables.update({name: breakdown(years, lists, name) for name in BREAKDOWNS})
     tables[s.COFINANCING] = cofinancing(parts)
-    tables[s.TOP_PARTNERS] = top_partners(years, top_n, frame.attrs["display"])
+    tables[s.TOP_PARTNERS] = top_partners(years, top_n)
     tables[s.YEAR_OVER_YEAR] = year_over_year(windows)
     return tables

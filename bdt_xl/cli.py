@@ -1,67 +1,85 @@
 """Command line: ``bdt-xl refresh`` writes the report workbook, ``bdt-xl validate`` lists
-problems. Works on any machine, no Excel needed.
+problems, ``bdt-xl new-workbook`` creates a macro workbook. Works on any machine, no Excel.
 
 Exit codes: 0 done; 1 ``validate`` found errors; 2 the workbook or an option could not be
 used (one sentence says why); 3 an unexpected failure (reported in one sentence; ``--debug``
 shows the details); with ``--in-place``: 4 parts of the workbook would be lost (nothing
 written; ``--force`` to go ahead), 5 the workbook is open in Excel, 6 it could not be written
 (the original is intact).
+
+Built on the standard library's argparse: the command starts in a few milliseconds, which
+matters when it runs once per click.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TypeVar
 
-import typer
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="BDT partnerships report to TDAG: validate agreement rows and build "
-                       "the report workbook (tables and charts) from an Excel workbook.")
-
-EXIT_ERRORS, EXIT_UNUSABLE, EXIT_UNEXPECTED = 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_UNEXPECTED = 0, 1, 2, 3
+T = TypeVar("T")
 
 
-def _console(stderr: bool = False):
-    from rich.console import Console
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+class Failure(Exception):
+    """Stop the command with one sentence for the user and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_UNUSABLE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def _fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
-    _console(stderr=True).print(f"[bold red]Error:[/] {message}", markup=True)
-    return typer.Exit(code)
+def _say(text: str = "", *, err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout)
 
 
-def _parse_date(text: Optional[str], option: str) -> Optional[date]:
+class _Progress:
+    """One status line on a terminal's stderr ("Validating 50,000 rows…"), nothing otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.live = not quiet and sys.stderr.isatty()
+
+    def step(self, text: str) -> None:
+        if self.live:
+            sys.stderr.write(f"\r\033[K{text}")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        self.step("")
+
+
+def _date(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise _fail(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
+        raise Failure(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
-def _guard(action, debug: bool):
+def _guard(action: Callable[[], T], debug: bool) -> T:
     """Run ``action``; turn every failure into one sentence and an exit code."""
     from .reading import WorkbookError
     try:
         return action()
-    except typer.Exit:
+    except Failure:
         raise
     except WorkbookError as exc:
-        raise _fail(str(exc), getattr(exc, "exit_code", EXIT_UNUSABLE)) from None
+        raise Failure(str(exc), getattr(exc, "exit_code", EXIT_UNUSABLE)) from None
     except PermissionError as exc:
-        raise _fail(f"permission denied on {exc.filename or 'a file'}: close it in Excel or "
-                    "choose a folder you may write to.") from None
+        raise Failure(f"permission denied on {exc.filename or 'a file'}: close it in Excel or "
+                      "choose a folder you may write to.") from None
     except OSError as exc:
-        raise _fail(f"{exc.strerror or exc} ({exc.filename or 'file'}).") from None
+        raise Failure(f"{exc.strerror or exc} ({exc.filename or 'file'}).") from None
     except Exception as exc:
         if debug:
             raise
-        raise _fail(f"unexpected problem ({type(exc).__name__}: {exc}); run again with --debug "
-                    "and send the output to the maintainers.", EXIT_UNEXPECTED) from None
+        raise Failure(f"unexpected problem ({type(exc).__name__}: {exc}); run again with "
+                      "--debug and send the output to the maintainers.", EXIT_UNEXPECTED) from None
 
 
 def default_output(workbook: Path) -> Path:
@@ -69,85 +87,65 @@ def default_output(workbook: Path) -> Path:
     return workbook.with_name(f"{workbook.stem} report.xlsx")
 
 
-@app.command()
-def refresh(
-    workbook: Path = typer.Argument(..., help="The agreements workbook (.xlsx or .xlsm)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                       help="Report file to write (default: '<name> report.xlsx' "
-                                            "beside the workbook)."),
-    year: Optional[int] = typer.Option(None, "--year", help="Report year (default: Settings, "
-                                                            "else the latest year in the data)."),
-    through: Optional[str] = typer.Option(None, "--through",
-                                          help="Year-to-date cut-off YYYY-MM-DD for the year "
-                                               "over year comparison."),
-    language: Optional[str] = typer.Option(None, "--language", help="Chart titles: en or fr."),
-    ecb_fallback: Optional[bool] = typer.Option(None, "--ecb-fallback/--no-ecb-fallback",
-                                                help="Use ECB reference rates where the Rates "
-                                                     "table has none (each use is listed)."),
-    in_place: bool = typer.Option(False, "--in-place",
-                                  help="Rewrite only the report sheets of WORKBOOK itself "
-                                       "(a timestamped backup is kept beside it)."),
-    force: bool = typer.Option(False, "--force",
-                               help="With --in-place: go ahead even if parts of the workbook "
-                                    "that cannot be kept are found (they are named first)."),
-    no_backup: bool = typer.Option(False, "--no-backup",
-                                   help="With --in-place: do not keep a backup copy."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
-    debug: bool = typer.Option(False, "--debug", help="Show full details of unexpected errors."),
-) -> None:
-    """Validate the rows, convert to USD and write the report workbook (by default a new
-    file: the input is never touched unless --in-place is given)."""
+# -- refresh -----------------------------------------------------------------------------------
+
+def refresh(args: argparse.Namespace) -> int:
+    """Validate the rows, convert to USD and write the report workbook."""
     from .engine import Options
 
-    if language is not None and language not in ("en", "fr"):
-        raise _fail(f"--language must be en or fr, not {language!r}.")
-    options = Options(report_year=year, through=_parse_date(through, "--through"),
-                      language=language, ecb_fallback=ecb_fallback)
-    if in_place:
-        if out is not None:
-            raise _fail("--in-place writes into WORKBOOK itself; leave out --out.")
-        result = _guard(lambda: _refresh_in_place(workbook, options, force, not no_backup),
-                        debug)
-        if not quiet:
+    workbook: Path = args.workbook
+    if args.language is not None and args.language not in ("en", "fr"):
+        raise Failure(f"--language must be en or fr, not {args.language!r}.")
+    options = Options(report_year=args.year, through=_date(args.through, "--through"),
+                      language=args.language, ecb_fallback=args.ecb_fallback)
+    if args.in_place:
+        if args.out is not None:
+            raise Failure("--in-place writes into WORKBOOK itself; leave out --out.")
+        result = _guard(lambda: _refresh_in_place(workbook, options, args.force,
+                                                  not args.no_backup), args.debug)
+        if not args.quiet:
             _print_summary(result.report, workbook)
             if result.backup is not None:
-                _console().print(f"Backup of the previous version: {result.backup.name}")
+                _say(f"Backup of the previous version: {result.backup.name}")
             for note in result.notes:
-                _console().print(f"Note: {note}")
-        return
-    if force or no_backup:
-        raise _fail("--force and --no-backup only apply with --in-place.")
-    target = out or default_output(workbook)
-    if not target.parent.exists():
-        raise _fail(f"cannot write {target.name}: the folder {target.parent} does not exist; "
-                    "create it or choose another --out file.")
+                _say(f"Note: {note}")
+        return EXIT_OK
+    if args.force or args.no_backup:
+        raise Failure("--force and --no-backup only apply with --in-place.")
+    target: Path = args.out or default_output(workbook)
     if target.resolve() == workbook.resolve():
-        raise _fail("the report would overwrite the input workbook; choose another --out file.")
+        raise Failure("the report would overwrite the input workbook; choose another --out file.")
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise _fail(f"--out must end in .xlsx, not {target.suffix or 'nothing'!r}.")
-    report = _guard(lambda: _build(workbook, target, options, quiet), debug)
-    if not quiet:
+        raise Failure(f"--out must end in .xlsx, not {target.suffix or 'nothing'!r}.")
+    if not target.parent.exists():
+        raise Failure(f"cannot write {target.name}: the folder {target.parent} does not exist; "
+                      "create it or choose another --out file.")
+    report = _guard(lambda: _build(workbook, target, options, args.quiet), args.debug)
+    if not args.quiet:
         _print_summary(report, target)
+    return EXIT_OK
 
 
 def _build(workbook: Path, target: Path, options, quiet: bool):
-    from .reading import read_workbook_in_background
-    reading = read_workbook_in_background(workbook)  # overlaps with the imports below
+    from .reading import open_in_background, read_workbook
+    opening = open_in_background(workbook)  # parses while the engine is imported below
 
     from .engine import build_report, validate_tables
     from .layout import build_layout
     from .render.file_writer import write_report
 
-    console = _console(stderr=True)
-    with console.status("Reading the workbook…", spinner="dots") if not quiet and \
-            console.is_terminal else _nothing() as status:
-        tables = reading.result()
-        _step(status, f"Validating {len(tables['Agreements'].rows):,} rows…")
+    progress = _Progress(quiet)
+    try:
+        progress.step("Reading the workbook…")
+        tables = read_workbook(opening.result())
+        progress.step(f"Validating {len(tables['Agreements'].rows):,} rows…")
         checked = validate_tables(tables, options)
-        _step(status, "Computing the report…")
+        progress.step("Computing the report…")
         report = build_report(checked, options)
-        _step(status, f"Writing {target.name}…")
+        progress.step(f"Writing {target.name}…")
         write_report(build_layout(report), target)
+    finally:
+        progress.done()
     return report
 
 
@@ -156,106 +154,153 @@ def _refresh_in_place(workbook: Path, options, force: bool, backup: bool):
     return refresh_in_place(workbook, options, force=force, backup=backup)
 
 
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _step(status, text: str) -> None:
-    if status is not None:
-        status.update(text)
-
-
 def _print_summary(report, target: Path) -> None:
     from . import schema as s
-    console = _console()
     accepted = report.rows_read - report.rows_excluded
-    console.print(f"Read {report.rows_read:,} agreement rows: {accepted:,} used, "
-                  f"{report.rows_excluded:,} excluded with errors, {report.warnings:,} warnings.")
+    _say(f"Read {report.rows_read:,} agreement rows: {accepted:,} used, "
+         f"{report.rows_excluded:,} excluded with errors, {report.warnings:,} warnings.")
     if report.fallback_rates_used:
-        console.print(f"{report.fallback_rates_used:,} amounts were converted with ECB "
-                      "reference rates (fallback); see the Issues sheet.")
+        _say(f"{report.fallback_rates_used:,} amounts were converted with ECB reference rates "
+             "(fallback); see the Issues sheet.")
     if report.periods:
         years = ", ".join(p.label for p in report.years)
         windows = " vs ".join(p.label for p in report.windows)
-        console.print(f"Periods: {years}; year over year: {windows}.")
+        _say(f"Periods: {years}; year over year: {windows}.")
         summary = report.tables[s.SUMMARY]
         row = summary[summary[s.PERIOD] == str(report.report_year)]
         if not row.empty:
             r = row.iloc[0]
-            console.print(f"{report.report_year}: {r[s.AGREEMENTS_N]} agreements "
-                          f"({r[s.FINANCIAL_N]} financial) with {r[s.PARTNERS_N]} partners, "
-                          f"{r[s.FUNDS_USD]:,.0f} USD.")
+            _say(f"{report.report_year}: {r[s.AGREEMENTS_N]} agreements ({r[s.FINANCIAL_N]} "
+                 f"financial) with {r[s.PARTNERS_N]} partners, {r[s.FUNDS_USD]:,.0f} USD.")
     for note in report.notes:
-        console.print(f"Note: {note}")
+        _say(f"Note: {note}")
     if report.rows_excluded:
-        console.print(f"The problems are listed on the Issues sheet of {target.name}; "
-                      "`bdt-xl validate` lists them here.")
-    console.print(f"Report written to {target}")
+        _say(f"The problems are listed on the Issues sheet of {target.name}; "
+             "`bdt-xl validate` lists them here.")
+    _say(f"Report written to {target}")
 
 
-@app.command()
-def validate(
-    workbook: Path = typer.Argument(..., help="The agreements workbook (.xlsx or .xlsm)."),
-    debug: bool = typer.Option(False, "--debug", help="Show full details of unexpected errors."),
-) -> None:
+# -- validate ----------------------------------------------------------------------------------
+
+def validate(args: argparse.Namespace) -> int:
     """List every problem in the input tables; exit code 1 if any row has an error."""
     from .engine import validate_tables
     from .reading import read_workbook
 
-    checked = _guard(lambda: validate_tables(read_workbook(workbook)), debug)
-    console = _console()
+    checked = _guard(lambda: validate_tables(read_workbook(args.workbook)), args.debug)
+    colour = sys.stdout.isatty()
     for issue in checked.issues:
         where = f"{issue.sheet} row {issue.row}" if issue.row else issue.sheet
         if issue.agreement_id:
             where += f" ({issue.agreement_id})"
         cell = f", {issue.column}" + (f" = {issue.value!r}" if issue.value else "")
-        colour = "red" if issue.severity == "Error" else "yellow"
-        console.print(f"[{colour}]{issue.severity}[/] {where}{cell if issue.column else ''}: "
-                      f"{issue.problem}", markup=True)
+        label = issue.severity
+        if colour:
+            label = f"\033[{31 if issue.severity == 'Error' else 33}m{label}\033[0m"
+        _say(f"{label} {where}{cell if issue.column else ''}: {issue.problem}")
     errors = len(checked.errors)
-    console.print(f"{checked.rows_read:,} rows checked: {errors:,} errors in "
-                  f"{checked.rows_excluded:,} rows (excluded from the report), "
-                  f"{len(checked.issues) - errors:,} warnings.")
-    if errors:
-        raise typer.Exit(EXIT_ERRORS)
+    _say(f"{checked.rows_read:,} rows checked: {errors:,} errors in {checked.rows_excluded:,} "
+         f"rows (excluded from the report), {len(checked.issues) - errors:,} warnings.")
+    return EXIT_ERRORS if errors else EXIT_OK
 
 
-@app.command("new-workbook")
-def new_workbook(
-    path: Path = typer.Argument(..., help="Where to create the workbook (must end in .xlsm)."),
-    empty: bool = typer.Option(False, "--empty", help="No sample agreements (the sample rates "
-                                                      "and the lists are still included)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
-    debug: bool = typer.Option(False, "--debug", help="Show full details of unexpected errors."),
-) -> None:
-    """Create a BDT_Partnerships-style workbook (tables, drop-downs, Refresh report button,
-    xlwings VBA of the installed xlwings) and the .py file its button runs, beside it."""
+# -- new-workbook ------------------------------------------------------------------------------
+
+def new_workbook(args: argparse.Namespace) -> int:
+    """Create a BDT_Partnerships-style macro workbook and the .py file its button runs."""
+    path: Path = args.path
     if path.suffix.lower() != ".xlsm":
-        raise _fail(f"{path.name} must end in .xlsm (the workbook holds macros).")
-    if path.exists() and not force:
-        raise _fail(f"{path} already exists; choose another name or add --force.")
+        raise Failure(f"{path.name} must end in .xlsm (the workbook holds macros).")
+    if path.exists() and not args.force:
+        raise Failure(f"{path} already exists; choose another name or add --force.")
     if not path.parent.exists():
-        raise _fail(f"the folder {path.parent} does not exist; create it first.")
+        raise Failure(f"the folder {path.parent} does not exist; create it first.")
 
     def build():
         from .macro_workbook import build_macro_workbook, write_entry_module
         from .sample_data import sample_agreements, sample_rates, sample_settings
-        agreements = [] if empty else sample_agreements()
+        agreements = [] if args.empty else sample_agreements()
         build_macro_workbook(path, agreements, sample_rates(), sample_settings())
         return write_entry_module(path), len(agreements)
 
-    module, rows = _guard(build, debug)
-    _console().print(f"Created {path} ({rows} sample agreements) and {module.name} beside it; "
-                     "keep the two files together.")
+    module, rows = _guard(build, args.debug)
+    _say(f"Created {path} ({rows} sample agreements) and {module.name} beside it; keep the "
+         "two files together.")
+    return EXIT_OK
 
 
-def main() -> None:  # pragma: no cover - console entry point alias
-    app()
+# -- parser and entry points -------------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="bdt-xl", description="BDT partnerships report to TDAG: validate agreement rows "
+        "and build the report workbook (tables and charts) from an Excel workbook.")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, function, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=function)
+        sub.add_argument("--debug", action="store_true",
+                         help="show full details of unexpected errors")
+        return sub
+
+    sub = add("refresh", refresh, "Validate the rows, convert to USD and write the report "
+              "workbook (by default a new file: the input is never touched unless --in-place).")
+    sub.add_argument("workbook", type=Path, help="the agreements workbook (.xlsx or .xlsm)")
+    sub.add_argument("--out", "-o", type=Path, help="report file to write (default: "
+                     "'<name> report.xlsx' beside the workbook)")
+    sub.add_argument("--year", type=int, help="report year (default: Settings, else the latest "
+                                              "year in the data)")
+    sub.add_argument("--through", help="year-to-date cut-off YYYY-MM-DD for the year over year "
+                                       "comparison")
+    sub.add_argument("--language", help="chart titles: en or fr")
+    sub.add_argument("--ecb-fallback", action=argparse.BooleanOptionalAction, default=None,
+                     help="use ECB reference rates where the Rates table has none (each use "
+                          "is listed)")
+    sub.add_argument("--in-place", action="store_true", help="rewrite only the report sheets "
+                     "of WORKBOOK itself (a timestamped backup is kept beside it)")
+    sub.add_argument("--force", action="store_true", help="with --in-place: go ahead even if "
+                     "parts of the workbook that cannot be kept are found (they are named first)")
+    sub.add_argument("--no-backup", action="store_true",
+                     help="with --in-place: do not keep a backup copy")
+    sub.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+    sub = add("validate", validate, "List every problem in the input tables; exit code 1 if "
+              "any row has an error.")
+    sub.add_argument("workbook", type=Path, help="the agreements workbook (.xlsx or .xlsm)")
+
+    sub = add("new-workbook", new_workbook, "Create a workbook with the input tables, "
+              "drop-downs, the Refresh report button and xlwings' VBA of the installed "
+              "xlwings, and the .py file its button runs, beside it.")
+    sub.add_argument("path", type=Path, help="where to create the workbook (.xlsm)")
+    sub.add_argument("--empty", action="store_true", help="no sample agreements (the sample "
+                     "rates and the lists are still included)")
+    sub.add_argument("--force", action="store_true", help="replace an existing file")
+    return top
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code (messages go to stdout/stderr)."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage message
+        return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
+    try:
+        return args.run(args)
+    except Failure as failure:
+        _say(f"Error: {failure}", err=True)
+        return failure.code
+
+
+def main() -> None:
+    """Console entry point. Once the command is done and its output flushed (every file it
+    wrote is closed), leave without the interpreter's clean-up of pandas' and openpyxl's
+    objects, which costs about 0.2 s on a large workbook."""
+    code = run()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

@@ -83,8 +83,10 @@ class ReferenceLists:
         return self._index[kind].get(normalize(text))
 
     def suggest(self, kind: str, text: object) -> str | None:
-        """The closest canonical label to an unknown ``text``, for a "did you mean" hint."""
-        keys = self._index[kind]
+        """The closest canonical label to an unknown ``text``, for a "did you mean" hint
+        (compared with the English labels and aliases: a quarter of the candidates)."""
+        keys = {normalize(name): item.label for item in self.items if item.kind == kind
+                for name in (item.label, *item.aliases)}
         close = difflib.get_close_matches(normalize(text), list(keys), n=1, cutoff=0.6)
         return keys[close[0]] if close else None
 

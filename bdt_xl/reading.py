@@ -69,11 +69,18 @@ def _is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def read_workbook(path: str | os.PathLike[str]) -> dict[str, RawTable]:
-    """Read every input table present in the workbook at ``path``.
+@dataclass
+class OpenedWorkbook:
+    """A workbook opened by python-calamine with its input tables' cells already parsed."""
+    path: Path
+    book: object
+    tables: dict[str, object]  # input table name -> calamine table
 
-    Raises ``WorkbookError`` (one clear sentence) when the file cannot be read or has no
-    ``Agreements`` table.
+
+def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
+    """Open the workbook and parse its input tables (the slow part of reading, done in Rust).
+
+    Raises ``WorkbookError`` (one clear sentence) when the file cannot be read.
     """
     import python_calamine as pc
 
@@ -84,6 +91,9 @@ def read_workbook(path: str | os.PathLike[str]) -> dict[str, RawTable]:
         raise WorkbookError(f"{path} is a folder; give the path of an .xlsx or .xlsm workbook.")
     try:
         book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+        by_key = {normalize(name): name for name in _table_names(book)}
+        tables = {wanted: book.get_table_by_name(by_key[normalize(wanted)])
+                  for wanted in INPUT_TABLES if normalize(wanted) in by_key}
     except pc.PasswordError:
         raise WorkbookError(f"{path.name} is protected by a password; save a copy without a "
                             "password (File > Info > Protect Workbook) and use that.") from None
@@ -96,30 +106,38 @@ def read_workbook(path: str | os.PathLike[str]) -> dict[str, RawTable]:
     except Exception as exc:  # calamine raises a few undocumented kinds on damaged files
         raise WorkbookError(f"{path.name} could not be read as an Excel workbook "
                             f"({_short(exc)}); open it in Excel and save it again.") from None
-    try:
-        tables = _read_tables(book, path)
-    finally:
-        book.close()
-    missing = [name for name in REQUIRED_TABLES if name not in tables]
-    if missing:
-        found = ", ".join(_table_names(book)) or "none"
-        raise WorkbookError(
-            f"{path.name} has no Excel Table named '{missing[0]}' (tables found: {found}); "
-            f"select your agreement rows with their header and use Insert > Table, then name "
-            f"it '{missing[0]}' in Table Design > Table Name.")
-    return tables
+    return OpenedWorkbook(path, book, tables)
 
 
-def read_workbook_in_background(path: str | os.PathLike[str]) -> Future[dict[str, RawTable]]:
-    """Start ``read_workbook`` on a worker thread and return its future.
-
-    python-calamine parses without holding the GIL, so the caller can import the engine
-    (pandas, pydantic, openpyxl: about as long as reading 50,000 rows) meanwhile.
-    """
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdt-read")
-    future = worker.submit(read_workbook, path)
+def open_in_background(path: str | os.PathLike[str]) -> Future[OpenedWorkbook]:
+    """Start ``open_workbook`` on a worker thread. calamine parses without holding the GIL,
+    so the caller can meanwhile import the engine (pandas, pydantic, openpyxl), which takes
+    about as long as parsing 50,000 rows."""
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdt-open")
+    future = worker.submit(open_workbook, path)
     worker.shutdown(wait=False)
     return future
+
+
+def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, RawTable]:
+    """Every input table present in the workbook (a path, or one already opened).
+
+    Raises ``WorkbookError`` (one clear sentence) when the file cannot be read or has no
+    ``Agreements`` table.
+    """
+    opened = source if isinstance(source, OpenedWorkbook) else open_workbook(source)
+    try:
+        tables = _read_tables(opened)
+    finally:
+        opened.book.close()
+    missing = [name for name in REQUIRED_TABLES if name not in tables]
+    if missing:
+        found = ", ".join(_table_names(opened.book)) or "none"
+        raise WorkbookError(
+            f"{opened.path.name} has no Excel Table named '{missing[0]}' (tables found: "
+            f"{found}); select your agreement rows with their header and use Insert > Table, "
+            f"then name it '{missing[0]}' in Table Design > Table Name.")
+    return tables
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -142,14 +160,13 @@ def _table_names(book) -> list[str]:
         return []
 
 
-def _read_tables(book, path: Path) -> dict[str, RawTable]:
-    by_key = {normalize(name): name for name in _table_names(book)}
+def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
+    book, path = opened.book, opened.path
     sheets_by_key = {normalize(name): name for name in book.sheet_names}
     tables: dict[str, RawTable] = {}
     for wanted in INPUT_TABLES:
-        actual = by_key.get(normalize(wanted))
-        if actual is not None:
-            table = book.get_table_by_name(actual)
+        table = opened.tables.get(wanted)
+        if table is not None:
             first_data_row, first_col = table.start  # 0-based; calamine's start is the
             header_row = first_data_row - 1          # first data row, the header sits above
             values = table.to_python()

@@ -321,8 +321,7 @@ class Dataset:
 
     def _top_list(self, year: int, n: int, had: int) -> tuple[int, list[list[object]]]:
         longest = max(n, self.settings.top_n, had)
-        table = top_partners(slices(self.frame, [year_period(year)]), longest,
-                             self.frame.attrs["display"])
+        table = top_partners(slices(self.frame, [year_period(year)]), longest)
         columns = list(s.REPORT_COLUMNS[s.TOP_PARTNERS])[len(s.PERIOD_COLUMNS):]
         rows = [columns] + [[_plain(v) for v in row]
                             for row in table[columns].itertuples(index=False)]

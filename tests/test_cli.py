@@ -1,7 +1,7 @@
 """The ``bdt-xl`` command line on real workbook files.
 
 The main paths run ``python -m bdt_xl.cli`` as a real subprocess (two at a time); the other
-failure modes go through the same typer app in-process, which is much cheaper. A module
+failure modes go through the same command in-process, which is much cheaper. A module
 fixture runs every command once and the tests inspect the results.
 """
 
@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.table import Table
-from typer.testing import CliRunner
 
 from bdt_xl import schema as s
-from bdt_xl.cli import app
+from cli_runner import invoke
 from bdt_xl.input_workbook import write_input_workbook
 
 HEADER = list(s.AGREEMENT_COLUMNS)
@@ -126,11 +125,10 @@ def env(tmp_path_factory):
         for name, proc in procs.items():
             out, err = proc.communicate(timeout=120)
             runs[name] = Run([str(a) for a in commands[name]], proc.returncode, out, err)
-    runner = CliRunner()
     for name, command in commands.items():
         if name not in SUBPROCESS:
             args = [str(a) for a in command]
-            result = runner.invoke(app, args)
+            result = invoke(args)
             runs[name] = Run(args, result.exit_code, result.stdout, result.stderr)
     return {"root": root, "files": files, "hashes": hashes, "runs": runs, "out_file": out_file}
 

@@ -287,12 +287,11 @@ def test_no_temporary_files_left(macro_book):
 # -- through the command line (the flag is being added to the CLI) -------------------------------
 
 def test_cli_refresh_in_place(macro_book):
-    from typer.testing import CliRunner
 
-    from bdt_xl.cli import app
+    from cli_runner import invoke
 
     vba = parts(macro_book)[VBA_PROJECT_MEMBER]
-    outcome = CliRunner().invoke(app, ["refresh", str(macro_book), "--in-place"])
+    outcome = invoke(["refresh", str(macro_book), "--in-place"])
     assert outcome.exit_code == 0, outcome.output
     assert parts(macro_book)[VBA_PROJECT_MEMBER] == vba
     assert set(REPORT_SHEETS) <= set(load_workbook(macro_book).sheetnames)
@@ -301,16 +300,15 @@ def test_cli_refresh_in_place(macro_book):
 
 
 def test_cli_in_place_refusal_and_force(tmp_path):
-    from typer.testing import CliRunner
 
-    from bdt_xl.cli import app
+    from cli_runner import invoke
 
     path = user_book(tmp_path / "Book.xlsx", _textbox)
     before = digest(path)
-    outcome = CliRunner().invoke(app, ["refresh", str(path), "--in-place"])
+    outcome = invoke(["refresh", str(path), "--in-place"])
     assert outcome.exit_code == EXIT_WOULD_LOSE
     assert "shapes or text boxes" in outcome.output and digest(path) == before
-    outcome = CliRunner().invoke(app, ["refresh", str(path), "--in-place", "--force",
+    outcome = invoke(["refresh", str(path), "--in-place", "--force",
                                        "--no-backup"])
     assert outcome.exit_code == 0, outcome.output
     assert not backups(path)
