@@ -137,3 +137,20 @@ def sheet_names_of_actions(payload: dict, recorded: list[dict]) -> list[str | No
         elif func == "setSheetName":
             names[position] = args if isinstance(args, str) else args[0]
     return targets
+
+
+def fail_chart_add(monkeypatch, on_call: int) -> None:
+    """Make the ``on_call``-th chart creation raise, as Excel might halfway through a write."""
+    import functools
+
+    import xlwings
+
+    real_add, calls = xlwings.main.Charts.add, []
+
+    @functools.wraps(real_add)
+    def failing_add(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == on_call:
+            raise RuntimeError("Excel refused the chart")
+        return real_add(self, *args, **kwargs)
+    monkeypatch.setattr(xlwings.main.Charts, "add", failing_add)

@@ -24,7 +24,6 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bdt_xl import schema as s

@@ -4,13 +4,13 @@ Excel would be told to do (sheets, values, formats, tables, charts)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 
 import pytest
 from python_calamine import CalamineWorkbook
 from remote_book import (
     actions,
+    fail_chart_add,
     final_sheets,
     payload_from_file,
     remote_book,
@@ -248,21 +248,11 @@ def test_second_refresh_replaces_the_report(source, tmp_path):
 
 
 def test_failure_halfway_leaves_the_previous_report(source, tmp_path, monkeypatch):
-    import xlwings
-
     _path, payload, layout = source
     old = [sheet_payload(name, [["old"]], [table_payload(name, 0, 0, 1, 0)])
            for name in s.REPORT_TABLES]
     payload = {**payload, "sheets": payload["sheets"] + old}
-    real_add, calls = xlwings.main.Charts.add, []
-
-    @functools.wraps(real_add)
-    def failing_add(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 6:
-            raise RuntimeError("Excel refused the chart")
-        return real_add(self, *args, **kwargs)
-    monkeypatch.setattr(xlwings.main.Charts, "add", failing_add)
+    fail_chart_add(monkeypatch, on_call=6)
     book = remote_book(payload)
     with pytest.raises(RuntimeError, match="refused"):
         render_live(layout, book, keep=INPUT_SHEETS)

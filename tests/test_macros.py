@@ -3,12 +3,12 @@ write the report, restore Excel's settings and tell the user, never with a trace
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pytest
 from remote_book import (
     actions,
+    fail_chart_add,
     final_sheets,
     payload_from_file,
     remote_book,
@@ -149,17 +149,7 @@ def test_missing_agreements_is_told_in_one_sentence(payload):
 
 
 def test_unexpected_error_keeps_the_old_report_and_restores_settings(payload, monkeypatch):
-    import xlwings
-
-    real_add, calls = xlwings.main.Charts.add, []
-
-    @functools.wraps(real_add)
-    def failing_add(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("Excel refused the chart")
-        return real_add(self, *args, **kwargs)
-    monkeypatch.setattr(xlwings.main.Charts, "add", failing_add)
+    fail_chart_add(monkeypatch, on_call=3)
     old = [sheet_payload(name, [["old"]]) for name in s.REPORT_TABLES]
     payload = {**payload, "sheets": payload["sheets"] + old}
     book = remote_book(payload)
