@@ -50,7 +50,8 @@ def text_cell(value: object) -> str:
         text = " ".join(value.split())
         if not text:
             raise _fail("required", "this cell is empty; it is required")
-        _reject_error_value(text)
+        if text[0] == "#":
+            _reject_error_value(text)
         return text
     _reject_error_value(value)
     if _blank(value):

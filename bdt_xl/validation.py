@@ -376,21 +376,30 @@ def _cross_row_rules(frame: pd.DataFrame, lists: ReferenceLists, rates: RateBook
                                 value=value_of(rec), severity=severity, problem=problem_of(rec),
                                 sheet=sheet))
 
-    # Action plan in force on the signing date.
-    days = frame[SIGNED].dt.date
-    plan_by_day = {day: lists.plan_on(day) for day in days.unique()}
-    frame[PLAN] = [lists.plan_of(p) for p in frame[PRIORITY_COL]]
-    in_force = days.map(lambda d: plan_by_day[d].name if plan_by_day[d] else "")
+    # Action plan in force on the signing date (where plans overlap, the latest-starting).
+    signed = frame[SIGNED].to_numpy()
+    in_force = np.full(len(frame), "", dtype=object)
+    plans = {plan.name: plan for plan in lists.plans}
+    for plan in sorted(lists.plans, key=lambda p: p.valid_from):
+        covered = signed >= np.datetime64(plan.valid_from, "D")
+        if plan.valid_to is not None:
+            covered &= signed <= np.datetime64(plan.valid_to, "D")
+        in_force[covered] = plan.name
+    in_force = pd.Series(in_force, index=frame.index)
+    frame[PLAN] = frame[PRIORITY_COL].map({label: lists.plan_of(label)
+                                           for label in frame[PRIORITY_COL].unique()})
     no_plan = in_force == ""
     report(no_plan, s.SIGNED_ON, lambda r: r[SIGNED].date().isoformat(), lambda r: (
         f"No action plan is in force on {r[SIGNED].date().isoformat()} (the lists cover "
         f"{_plan_span(lists)}); check the date."))
     wrong_plan = ~no_plan & (frame[PLAN] != in_force)
+    frame["in_force"] = in_force
     report(wrong_plan, s.PRIORITY, lambda r: r[PRIORITY_COL], lambda r: (
         f"“{r[PRIORITY_COL]}” is a priority of the {r[PLAN] or 'no action plan'}, but on "
-        f"{r[SIGNED].date().isoformat()} the {plan_by_day[r[SIGNED].date()].name} is in force; "
-        f"choose one of its priorities (e.g. “{_first_priority(lists, plan_by_day[r[SIGNED].date()])}”)."))
-    future = frame[SIGNED].dt.date > today
+        f"{r[SIGNED].date().isoformat()} the {r['in_force']} is in force; choose one of its "
+        f"priorities (e.g. “{_first_priority(lists, plans[r['in_force']])}”)."))
+    frame = frame.drop(columns="in_force")
+    future = frame[SIGNED] > pd.Timestamp(today)
     report(future, s.SIGNED_ON, lambda r: r[SIGNED].date().isoformat(),
            lambda r: "This signing date is in the future; check it.", s.WARNING)
 
