@@ -91,17 +91,20 @@ def default_output(workbook: Path) -> Path:
 
 def refresh(args: argparse.Namespace) -> int:
     """Validate the rows, convert to USD and write the report workbook."""
-    from .engine import Options
-
     workbook: Path = args.workbook
     if args.language is not None and args.language not in ("en", "fr"):
         raise Failure(f"--language must be en or fr, not {args.language!r}.")
-    options = Options(report_year=args.year, through=_date(args.through, "--through"),
-                      language=args.language, ecb_fallback=args.ecb_fallback)
+    through = _date(args.through, "--through")
+
+    def options():  # imports the engine (pandas, pydantic): about half a second
+        from .engine import Options
+        return Options(report_year=args.year, through=through, language=args.language,
+                       ecb_fallback=args.ecb_fallback)
+
     if args.in_place:
         if args.out is not None:
             raise Failure("--in-place writes into WORKBOOK itself; leave out --out.")
-        result = _guard(lambda: _refresh_in_place(workbook, options, args.force,
+        result = _guard(lambda: _refresh_in_place(workbook, options(), args.force,
                                                   not args.no_backup), args.debug)
         if not args.quiet:
             _print_summary(result.report, workbook)
@@ -120,24 +123,24 @@ def refresh(args: argparse.Namespace) -> int:
     if not target.parent.exists():
         raise Failure(f"cannot write {target.name}: the folder {target.parent} does not exist; "
                       "create it or choose another --out file.")
-    report = _guard(lambda: _build(workbook, target, options, args.quiet), args.debug)
+    from .reading import open_in_background
+    opening = open_in_background(workbook)  # calamine parses while the engine is imported
+    report = _guard(lambda: _build(opening, target, options(), args.quiet), args.debug)
     if not args.quiet:
         _print_summary(report, target)
     return EXIT_OK
 
 
-def _build(workbook: Path, target: Path, options, quiet: bool):
-    from .reading import open_in_background, read_workbook
-    opening = open_in_background(workbook)  # parses while the engine is imported below
-
+def _build(opening, target: Path, options, quiet: bool):
     from .engine import build_report, validate_tables
     from .layout import build_layout
+    from .reading import read_workbook
     from .render.file_writer import write_report
 
     progress = _Progress(quiet)
     try:
         progress.step("Reading the workbook…")
-        tables = read_workbook(opening.result())
+        tables = read_workbook(opening.result())  # raises the opening's WorkbookError
         progress.step(f"Validating {len(tables['Agreements'].rows):,} rows…")
         checked = validate_tables(tables, options)
         progress.step("Computing the report…")
