@@ -33,7 +33,7 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-def _blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (
         isinstance(value, float) and math.isnan(value))
 
@@ -54,7 +54,7 @@ def text_cell(value: object) -> str:
             _reject_error_value(text)
         return text
     _reject_error_value(value)
-    if _blank(value):
+    if is_blank(value):
         raise _fail("required", "this cell is empty; it is required")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -63,7 +63,7 @@ def text_cell(value: object) -> str:
 
 def optional_text_cell(value: object) -> str:
     _reject_error_value(value)
-    return "" if _blank(value) else tidy(value)
+    return "" if is_blank(value) else tidy(value)
 
 
 @lru_cache(maxsize=4096)
@@ -79,7 +79,7 @@ def _iso_date(text: str) -> date:
 def date_cell(value: object) -> date:
     """An Excel date (date, datetime, or serial number) or ISO text ``YYYY-MM-DD``."""
     _reject_error_value(value)
-    if _blank(value):
+    if is_blank(value):
         raise _fail("required", "the date is missing; it is required")
     if isinstance(value, datetime):
         day = value.date()
@@ -104,7 +104,7 @@ def date_cell(value: object) -> date:
 def amount_cell(value: object) -> float:
     """A number ≥ 0; blank means 0; numeric text ("1500") is accepted."""
     _reject_error_value(value)
-    if _blank(value):
+    if is_blank(value):
         return 0.0
     if isinstance(value, bool):
         raise _fail("amount", "this is TRUE/FALSE, not an amount")
@@ -126,7 +126,7 @@ def amount_cell(value: object) -> float:
 
 def currency_cell(value: object) -> str:
     _reject_error_value(value)
-    if _blank(value):
+    if is_blank(value):
         return ""
     code = str(value).strip().upper()
     if len(code) != 3 or not code.isalpha():
@@ -137,7 +137,7 @@ def currency_cell(value: object) -> str:
 
 def positive_cell(value: object) -> float:
     number = amount_cell(value)
-    if _blank(value) or number <= 0:
+    if is_blank(value) or number <= 0:
         raise _fail("rate", "the rate must be a number greater than 0")
     return number
 
@@ -156,7 +156,7 @@ def _label(lists: ReferenceLists, kind: str, required: bool = True):
 
     def check(value: object) -> str:
         _reject_error_value(value)
-        if _blank(value):
+        if is_blank(value):
             if required:
                 raise _fail("required", f"the {noun} is missing; choose one from the list")
             return NON_MEMBER
@@ -212,7 +212,7 @@ class Settings(BaseModel):
     @field_validator("report_year", "top_n", mode="before")
     @classmethod
     def _whole_number(cls, value: object) -> object:
-        if _blank(value):
+        if is_blank(value):
             return None
         if isinstance(value, float) and value.is_integer():
             return int(value)
@@ -221,12 +221,12 @@ class Settings(BaseModel):
     @field_validator("through", mode="before")
     @classmethod
     def _excel_date(cls, value: object) -> object:
-        return None if _blank(value) else date_cell(value)
+        return None if is_blank(value) else date_cell(value)
 
     @field_validator("language", mode="before")
     @classmethod
     def _language(cls, value: object) -> object:
-        if _blank(value):
+        if is_blank(value):
             return "en"
         text = str(value).strip().casefold()
         return {"english": "en", "anglais": "en", "french": "fr", "français": "fr",
@@ -235,7 +235,7 @@ class Settings(BaseModel):
     @field_validator("ecb_fallback", mode="before")
     @classmethod
     def _yes_no(cls, value: object) -> object:
-        if _blank(value):
+        if is_blank(value):
             return False
         if isinstance(value, str):
             return value.strip().casefold() in {"yes", "y", "true", "1", "on", "oui"}
@@ -261,7 +261,7 @@ class Issue(BaseModel):
 
 def shown(value: object) -> str:
     """How a cell value is quoted back to the user in the Issues table."""
-    if _blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else \

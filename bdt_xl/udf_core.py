@@ -45,7 +45,7 @@ from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, tot
 from .engine import default_through
 from .fx import USD, RateBook
 from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize, tidy
-from .models import currency_cell, date_cell
+from .models import currency_cell, date_cell, is_blank
 from .periods import report_periods, window_period, year_period
 from .reading import EXCEL_ERRORS, RawTable, WorkbookError
 from .report import Period
@@ -361,11 +361,6 @@ def _squash(text: object) -> str:
     return re.sub(r"[\s_\-]+", "", str(text)).casefold()
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
-
-
 def _reject_error(value: object, what: str) -> None:
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
         raise UdfError(f"the {what} is the Excel error {value.strip().upper()}; fix the cell it "
@@ -409,7 +404,7 @@ def parse_dimension(dimension: object) -> str:
 def _parse_dimension(dimension: object) -> str:
     dimension = _single(dimension, "dimension")
     _reject_error(dimension, "dimension")
-    if _blank(dimension):
+    if is_blank(dimension):
         return ALL
     found = _DIMENSIONS.get(_squash(dimension))
     if found is None:
@@ -429,12 +424,12 @@ def parse_label(lists: ReferenceLists, kind: str, value: object) -> str | None:
     """The canonical label of ``value`` in the list ``kind`` (None for dimension ``all``)."""
     value = _single(value, "value")
     if kind == ALL:
-        if not _blank(value) and _squash(value) not in ("all", "total", "*"):
+        if not is_blank(value) and _squash(value) not in ("all", "total", "*"):
             raise UdfError(f"with the dimension “all” leave the value empty (it was "
                            f"“{tidy(value)}”); or give a dimension such as “region”")
         return None
     _reject_error(value, "value")
-    if _blank(value):
+    if is_blank(value):
         examples = lists.labels(kind)[:2]
         raise UdfError(f"the {_NOUN[kind]} is missing; give {_ARTICLE[kind]} {_NOUN[kind]} "
                        f"such as “{examples[0] if examples else '…'}”")
@@ -469,7 +464,7 @@ def _whole_number(value: object, what: str, low: int, high: int) -> int:
 def parse_year(data: Dataset, year: object) -> int:
     """A calendar year; blank = the report year (Settings, else the latest year in the data)."""
     year = _single(year, "year")
-    if _blank(year):
+    if is_blank(year):
         found = data.settings.report_year or (data.years[-1] if data.years else None)
         if found is None:
             raise UdfError("give the year: the Agreements table has no valid rows yet")
@@ -481,7 +476,7 @@ def parse_year(data: Dataset, year: object) -> int:
 
 def parse_date(value: object, what: str) -> date:
     value = _single(value, what)
-    if _blank(value):
+    if is_blank(value):
         raise UdfError(f"the {what} is missing")
     try:
         return date_cell(value)
@@ -492,7 +487,7 @@ def parse_date(value: object, what: str) -> date:
 def parse_through(value: object, year: int) -> date | None:
     """Optional cut-off date within ``year``: the period becomes 1 January … that date."""
     value = _single(value, "cut-off date")
-    if _blank(value):
+    if is_blank(value):
         return None
     through = parse_date(value, "cut-off date")
     if through.year != year:
@@ -515,7 +510,7 @@ def parse_measure(measure: object) -> str:
         return AGREEMENTS_MEASURE
     measure = _single(measure, "measure")
     _reject_error(measure, "measure")
-    found = _MEASURES.get("" if _blank(measure) else _squash(measure))
+    found = _MEASURES.get("" if is_blank(measure) else _squash(measure))
     if found is None:
         raise UdfError(_unknown("measure", measure, ("agreements", "funds", "partners"),
                                 {m: m for m in ("agreements", "funds", "partners")}))
@@ -541,7 +536,7 @@ def parse_yoy_measure(measure: object) -> str:
     """A column of the ``YearOverYear`` table, by name or short name (default agreements)."""
     measure = _single(measure, "measure")
     _reject_error(measure, "measure")
-    if _blank(measure):
+    if is_blank(measure):
         return s.AGREEMENTS_N
     found = _YOY_KEYS.get(_squash(measure))
     if found is None:
@@ -656,7 +651,7 @@ def top_partners_table(year: object, n: object = None, agreements: TableValues |
     """Header + one row per partner ranked by its own contribution (USD) in the year."""
     data = _data(agreements, rates, lists, settings)
     the_year = parse_year(data, year)
-    top_n = data.settings.top_n if _blank(_single(n, "number of partners")) else \
+    top_n = data.settings.top_n if is_blank(_single(n, "number of partners")) else \
         _whole_number(n, "number of partners", 1, 1000)
     return data.top_partners(the_year, top_n)
 
@@ -733,7 +728,7 @@ def rate_book(rates: TableValues | None) -> Rates:
 def _amount(value: object) -> float:
     value = _single(value, "amount")
     _reject_error(value, "amount")
-    if _blank(value):
+    if is_blank(value):
         return 0.0
     if isinstance(value, bool):
         raise UdfError("the amount must be a number, not TRUE/FALSE")
@@ -755,7 +750,7 @@ def convert(amount: object, currency: object, day: object,
     money = _amount(amount)
     currency = _single(currency, "currency")
     _reject_error(currency, "currency")
-    if _blank(currency):
+    if is_blank(currency):
         raise UdfError("the currency is missing; give its ISO code, e.g. CHF")
     try:
         code = currency_cell(currency)
