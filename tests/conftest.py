@@ -6,9 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import settings
 
 from bdt_xl import schema as s
 from bdt_xl.input_workbook import write_input_workbook
+
+# Property tests measure correctness, not speed: no per-example deadline, so a slow or busy
+# CI machine cannot turn a correct run into a flaky failure.
+settings.register_profile("bdt", deadline=None)
+settings.load_profile("bdt")
 
 VALID_AGREEMENT = {
     s.AGREEMENT_ID: "A1",
