@@ -21,7 +21,7 @@ from remote_book import (
 
 from bdt_xl import schema as s
 from bdt_xl.engine import run_file
-from bdt_xl.layout import SHARE_FORMAT, USD_FORMAT, build_layout
+from bdt_xl.layout import SHARE_FORMAT, USD_FORMAT, build_layout, column_letter
 from bdt_xl.reading import _error_cells
 from bdt_xl.render.file_writer import write_report
 from bdt_xl.render.live_writer import (
@@ -189,7 +189,7 @@ def test_charts_are_bound_to_their_table_cells(source):
         assert top < r1 <= r2 <= bottom and left <= c1 <= c2 <= right
         assert args[6:8] == [spec.width, spec.height]
         assert args[8] == ("Rows" if spec.series_by == "rows" else "Columns")
-        assert args[9] == f"${_letters(spec.anchor_col)}${spec.anchor_row}"
+        assert args[9] == f"${column_letter(spec.anchor_col)}${spec.anchor_row}"
     titles = [a["args"][1] for a in recorded if a["func"] == "setChartTitle"]
     assert titles == [spec.title for _, spec in specs]
     categories = [a["args"] for a in recorded if a["func"] == "setChartXAxisValues"]
@@ -215,12 +215,6 @@ def _cell_of(ref: str) -> tuple[int, int]:
     return int(digits), col
 
 
-def _letters(col: int) -> str:
-    text = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        text = chr(65 + rem) + text
-    return text
 
 
 def test_second_refresh_replaces_the_report(source, tmp_path):
