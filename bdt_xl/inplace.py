@@ -39,10 +39,10 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from .engine import Options, build_report, validate_tables
+from .package import MAIN, parse_rels, rels, sheet_parts
 from .reading import INPUT_TABLES, RawTable, WorkbookError, read_workbook
 from .report import Report
-from .workbook_features import (Feature, describe, open_package, rels, sheet_parts,
-                                workbook_features)
+from .workbook_features import Feature, describe, open_package, workbook_features
 
 #: Exit codes (the CLI uses ``exc.exit_code``); 2 is the CLI's "workbook cannot be used".
 EXIT_UNUSABLE = 2
@@ -241,13 +241,10 @@ def repair(original: zipfile.ZipFile, data: bytes, replaced: set[str]) -> bytes:
     for part in names | set(changed):
         if not part.endswith(".rels"):
             continue
-        source = changed.get(part) or out.read(part)
-        for node in ElementTree.fromstring(source):
-            if node.get("TargetMode") == "External":
-                continue
-            target = _resolve(part, node.get("Target", ""))
-            if target not in names and target not in added and target in original_names:
-                added[target] = original.read(target)
+        for rel in parse_rels(changed.get(part) or out.read(part), part):
+            if not rel.external and rel.target not in names and rel.target not in added \
+                    and rel.target in original_names:
+                added[rel.target] = original.read(rel.target)
     types = _with_content_types(out.read("[Content_Types].xml"),
                                 original.read("[Content_Types].xml"), added)
     if types is not None:
@@ -265,15 +262,7 @@ def repair(original: zipfile.ZipFile, data: bytes, replaced: set[str]) -> bytes:
     return buffer.getvalue()
 
 
-def _resolve(rels_part: str, target: str) -> str:
-    import posixpath
-    if target.startswith("/"):
-        return target.lstrip("/")
-    source = rels_part.replace("_rels/", "", 1)[:-len(".rels")]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_MAIN = f"{{{MAIN}}}"
 
 
 def _cached_results(xml: bytes) -> dict[str, tuple[str | None, str]]:
@@ -536,10 +525,9 @@ def _verify(tmp: Path, original: Path, tables: dict[str, RawTable], replaced: li
             raise fail("the macros were not kept")
         for part in names:
             if part.endswith(".rels"):
-                for node in ElementTree.fromstring(out.read(part)):
-                    target = _resolve(part, node.get("Target", ""))
-                    if node.get("TargetMode") != "External" and target not in names:
-                        raise fail(f"part {target} is missing")
+                for rel in parse_rels(out.read(part), part):
+                    if not rel.external and rel.target not in names:
+                        raise fail(f"part {rel.target} is missing")
     from openpyxl import load_workbook
     try:
         with warnings.catch_warnings():

@@ -15,11 +15,11 @@ import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from posixpath import join as zip_join
 from xml.etree import ElementTree
 
 from . import schema as s
 from .lists import normalize
+from .package import sheet_parts
 
 INPUT_TABLES = (s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS)
 REQUIRED_TABLES = (s.AGREEMENTS,)
@@ -207,7 +207,7 @@ def _error_cells(path: Path, sheets: set[str] | None = None
     found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            for sheet, member in _sheet_members(archive).items():
+            for sheet, member in sheet_parts(archive).items():
                 if sheets is not None and sheet not in sheets:
                     continue
                 xml = archive.read(member)
@@ -222,20 +222,6 @@ def _error_cells(path: Path, sheets: set[str] | None = None
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         return found
     return found
-
-
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    members = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", ns):
-        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-        members[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else \
-            zip_join("xl", target)
-    return members
 
 
 def _column_index(letters: str) -> int:

@@ -32,7 +32,6 @@ there are dropped on load, but they are rewritten anyway.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import zipfile
 from collections.abc import Collection
@@ -40,11 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from .package import DOC_REL, Rel, rels, sheet_parts, workbook_part
 from .reading import WorkbookError
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -190,70 +188,13 @@ def open_package(path: str | os.PathLike[str]) -> zipfile.ZipFile:
         raise NotAWorkbook(f"{path.name} is not an Excel workbook (it is not a valid .xlsx "
                            f"package: {exc}); open it in Excel and save it as .xlsx or "
                            ".xlsm.") from None
-    if "[Content_Types].xml" not in names or _workbook_part(package) not in names:
+    if "[Content_Types].xml" not in names or workbook_part(package) not in names:
         package.close()
         kind = ("an OpenDocument spreadsheet" if "content.xml" in names and "mimetype" in names
                 else "a zip file without an Excel workbook inside")
         raise NotAWorkbook(f"{path.name} is {kind}, not an Excel workbook; open it and save it "
                            "as .xlsx or .xlsm.")
     return package
-
-
-def _workbook_part(package: zipfile.ZipFile) -> str:
-    try:
-        for rel in rels(package, ""):
-            if rel.type.endswith("/officeDocument"):
-                return rel.target
-    except KeyError:
-        pass
-    return "xl/workbook.xml"
-
-
-@dataclass(frozen=True)
-class Rel:
-    id: str
-    type: str
-    target: str  # part name inside the package, no leading slash
-    external: bool = False
-
-    @property
-    def kind(self) -> str:
-        return self.type.rsplit("/", 1)[-1]
-
-
-def rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")
-
-
-def rels(package: zipfile.ZipFile, part: str) -> list[Rel]:
-    """Relationships of ``part`` ("" for the package), targets resolved to part names."""
-    name = rels_name(part) if part else "_rels/.rels"
-    if name not in package.namelist():
-        return []
-    found = []
-    for node in ElementTree.fromstring(package.read(name)):
-        target = node.get("Target", "")
-        external = node.get("TargetMode") == "External"
-        if not external:
-            target = (target.lstrip("/") if target.startswith("/") else
-                      posixpath.normpath(posixpath.join(posixpath.dirname(part), target)))
-        found.append(Rel(node.get("Id", ""), node.get("Type", ""), target, external))
-    return found
-
-
-def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part name, in workbook order (worksheets and chart sheets)."""
-    book = _workbook_part(package)
-    by_id = {rel.id: rel.target for rel in rels(package, book)}
-    root = ElementTree.fromstring(package.read(book))
-    sheets = root.find(f"{{{MAIN}}}sheets")
-    result = {}
-    for sheet in sheets if sheets is not None else ():
-        rid = sheet.get(f"{{{DOC_REL}}}id")
-        if rid in by_id:
-            result[sheet.get("name", "")] = by_id[rid]
-    return result
 
 
 def _local(tag: str) -> str:
@@ -478,7 +419,7 @@ def _features(package: zipfile.ZipFile, replaced: set[str]) -> list[Feature]:
     # parts used only by replaced sheets do not count
     kept_sheets = [part for part in sheets.values() if part not in skipped]
     only_replaced = _reachable(package, skipped) - _reachable(package, kept_sheets)
-    book = _workbook_part(package)
+    book = workbook_part(package)
     root = ElementTree.fromstring(package.read(book))
     for child in root:
         tag = _local(child.tag)

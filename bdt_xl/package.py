@@ -1,0 +1,87 @@
+"""The parts of an .xlsx/.xlsm package (a zip of XML parts) and how they refer to each other.
+
+Shared by the reader (which finds error cells in the sheet XML), the feature detection that
+guards in-place refreshes, and the in-place writer's checks.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@dataclass(frozen=True)
+class Rel:
+    id: str
+    type: str
+    target: str  # part name inside the package, no leading slash (or the URL if external)
+    external: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.type.rsplit("/", 1)[-1]
+
+
+def rels_name(part: str) -> str:
+    """``xl/workbook.xml`` -> ``xl/_rels/workbook.xml.rels``; ``""`` (the package) -> ``_rels/.rels``."""
+    if not part:
+        return "_rels/.rels"
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def source_of(rels_part: str) -> str:
+    """The part a ``.rels`` part belongs to (inverse of ``rels_name``)."""
+    folder, name = posixpath.split(rels_part)
+    return posixpath.join(posixpath.dirname(folder), name[:-len(".rels")])
+
+
+def parse_rels(xml: bytes, rels_part: str) -> list[Rel]:
+    """The relationships in one ``.rels`` part, internal targets resolved to part names."""
+    base = posixpath.dirname(source_of(rels_part))
+    found = []
+    for node in ElementTree.fromstring(xml):
+        target = node.get("Target", "")
+        external = node.get("TargetMode") == "External"
+        if not external:
+            target = (target.lstrip("/") if target.startswith("/") else
+                      posixpath.normpath(posixpath.join(base, target)))
+        found.append(Rel(node.get("Id", ""), node.get("Type", ""), target, external))
+    return found
+
+
+def rels(package: zipfile.ZipFile, part: str) -> list[Rel]:
+    """Relationships of ``part`` ("" for the package), targets resolved to part names."""
+    name = rels_name(part)
+    if name not in package.namelist():
+        return []
+    return parse_rels(package.read(name), name)
+
+
+def workbook_part(package: zipfile.ZipFile) -> str:
+    try:
+        for rel in rels(package, ""):
+            if rel.type.endswith("/officeDocument"):
+                return rel.target
+    except (KeyError, ElementTree.ParseError):
+        pass
+    return "xl/workbook.xml"
+
+
+def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name, in workbook order (worksheets and chart sheets)."""
+    book = workbook_part(package)
+    by_id = {rel.id: rel.target for rel in rels(package, book)}
+    root = ElementTree.fromstring(package.read(book))
+    sheets = root.find(f"{{{MAIN}}}sheets")
+    result = {}
+    for sheet in sheets if sheets is not None else ():
+        rid = sheet.get(f"{{{DOC_REL}}}id")
+        if rid in by_id:
+            result[sheet.get("name", "")] = by_id[rid]
+    return result
