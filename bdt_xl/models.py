@@ -20,7 +20,7 @@ from typing_extensions import TypedDict
 from . import schema as s
 from .lists import DEFAULT_LISTS, MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION, \
     ReferenceLists, tidy
-from .reading import EXCEL_ERRORS
+from .reading import excel_error, is_blank
 
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST_DATE = date(1990, 1, 1)
@@ -33,14 +33,10 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
-
-
 def _reject_error_value(value: object) -> None:
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise _fail("excel_error", f"the cell shows the Excel error {value.strip()}; fix the "
+    error = excel_error(value)
+    if error:
+        raise _fail("excel_error", f"the cell shows the Excel error {error}; fix the "
                                    "formula or type the value")
 
 

@@ -9,6 +9,7 @@ works when a sheet is named like the table and starts with its header row.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import zipfile
@@ -53,7 +54,7 @@ class RawTable:
             if not isinstance(row, list):
                 row = list(row)
             empty = row.count("") + row.count(None)
-            if empty and (empty == len(row) or all(_is_blank(cell) for cell in row)):
+            if empty and (empty == len(row) or all(is_blank(cell) for cell in row)):
                 continue
             rows.append(row)
             numbers.append(header_row + offset)
@@ -65,8 +66,19 @@ def _has_empty(values: list[list[object]]) -> bool:
     return any("" in row or None in row for row in values)
 
 
-def _is_blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+def is_blank(value: object) -> bool:
+    """An empty cell: nothing, only spaces, or NaN."""
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error a cell shows (``#N/A``…), or None."""
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in EXCEL_ERRORS:
+            return text
+    return None
 
 
 @dataclass
@@ -176,7 +188,7 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
             sheet = sheets_by_key[normalize(wanted)]
             grid = book.get_sheet_by_name(sheet)
             values = grid.to_python(skip_empty_area=False)
-            start = next((i for i, row in enumerate(values) if any(not _is_blank(c) for c in row)),
+            start = next((i for i, row in enumerate(values) if any(not is_blank(c) for c in row)),
                          None)
             if start is None:
                 continue

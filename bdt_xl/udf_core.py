@@ -45,9 +45,9 @@ from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, tot
 from .engine import default_through
 from .fx import USD, RateBook
 from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize, tidy
-from .models import currency_cell, date_cell, is_blank
+from .models import currency_cell, date_cell
 from .periods import report_periods, window_period, year_period
-from .reading import EXCEL_ERRORS, RawTable, WorkbookError
+from .reading import RawTable, WorkbookError, excel_error, is_blank
 from .report import Period
 from .validation import KEY, SIGNED, Validated, read_rates, validate
 
@@ -362,9 +362,9 @@ def _squash(text: object) -> str:
 
 
 def _reject_error(value: object, what: str) -> None:
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise UdfError(f"the {what} is the Excel error {value.strip().upper()}; fix the cell it "
-                       "comes from")
+    error = excel_error(value)
+    if error:
+        raise UdfError(f"the {what} is the Excel error {error}; fix the cell it comes from")
 
 
 def _single(value: object, what: str) -> object:
