@@ -21,7 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_UNEXPECTED = 0, 1, 2, 3
+from bdt_xl.errors import EXIT_ERRORS, EXIT_OK, EXIT_UNEXPECTED, EXIT_UNUSABLE
+
 T = TypeVar("T")
 
 
@@ -63,7 +64,7 @@ def _date(text: str | None, option: str) -> date | None:
 
 def _guard(action: Callable[[], T], debug: bool) -> T:
     """Run ``action``; turn every failure into one sentence and an exit code."""
-    from .reading import WorkbookError
+    from bdt_xl.errors import BdtError as WorkbookError
     try:
         return action()
     except Failure:
@@ -82,11 +83,6 @@ def _guard(action: Callable[[], T], debug: bool) -> T:
                       "--debug and send the output to the maintainers.", EXIT_UNEXPECTED) from None
 
 
-def default_output(workbook: Path) -> Path:
-    """``Book.xlsm`` -> ``Book report.xlsx`` in the same folder."""
-    return workbook.with_name(f"{workbook.stem} report.xlsx")
-
-
 # -- refresh -----------------------------------------------------------------------------------
 
 def refresh(args: argparse.Namespace) -> int:
@@ -97,7 +93,7 @@ def refresh(args: argparse.Namespace) -> int:
     through = _date(args.through, "--through")
 
     def options():  # imports the engine (pandas, pydantic): about half a second
-        from .engine import Options
+        from bdt_xl.core.pipeline import Options
         return Options(report_year=args.year, through=through, language=args.language,
                        ecb_fallback=args.ecb_fallback)
 
@@ -115,6 +111,7 @@ def refresh(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.force or args.no_backup:
         raise Failure("--force and --no-backup only apply with --in-place.")
+    from bdt_xl.files.report_file import default_output
     target: Path = args.out or default_output(workbook)
     if target.resolve() == workbook.resolve():
         raise Failure("the report would overwrite the input workbook; choose another --out file.")
@@ -123,7 +120,7 @@ def refresh(args: argparse.Namespace) -> int:
     if not target.parent.exists():
         raise Failure(f"cannot write {target.name}: the folder {target.parent} does not exist; "
                       "create it or choose another --out file.")
-    from .reading import open_in_background
+    from bdt_xl.files.reader import open_in_background
     opening = open_in_background(workbook)  # calamine parses while the engine is imported
     report = _guard(lambda: _build(opening, target, options(), args.quiet), args.debug)
     if not args.quiet:
@@ -132,33 +129,29 @@ def refresh(args: argparse.Namespace) -> int:
 
 
 def _build(opening, target: Path, options, quiet: bool):
-    from .engine import build_report, validate_tables
-    from .layout import build_layout
-    from .reading import read_workbook
-    from .render.file_writer import write_report
+    from bdt_xl.core.pipeline import run
+    from bdt_xl.files.reader import read_workbook
+    from bdt_xl.files.report_file import write_report_file
 
     progress = _Progress(quiet)
     try:
         progress.step("Reading the workbook…")
         tables = read_workbook(opening.result())  # raises the opening's WorkbookError
-        progress.step(f"Validating {len(tables['Agreements'].rows):,} rows…")
-        checked = validate_tables(tables, options)
-        progress.step("Computing the report…")
-        report = build_report(checked, options)
+        report = run(tables, options, progress.step).report
         progress.step(f"Writing {target.name}…")
-        write_report(build_layout(report), target)
+        write_report_file(report, target)
     finally:
         progress.done()
     return report
 
 
 def _refresh_in_place(workbook: Path, options, force: bool, backup: bool):
-    from .inplace import refresh_in_place
+    from bdt_xl.files.inplace import refresh_in_place
     return refresh_in_place(workbook, options, force=force, backup=backup)
 
 
 def _print_summary(report, target: Path) -> None:
-    from . import schema as s
+    from bdt_xl import schema as s
     accepted = report.rows_read - report.rows_excluded
     _say(f"Read {report.rows_read:,} agreement rows: {accepted:,} used, "
          f"{report.rows_excluded:,} excluded with errors, {report.warnings:,} warnings.")
@@ -187,10 +180,9 @@ def _print_summary(report, target: Path) -> None:
 
 def validate(args: argparse.Namespace) -> int:
     """List every problem in the input tables; exit code 1 if any row has an error."""
-    from .engine import validate_tables
-    from .reading import read_workbook
+    from bdt_xl.api import validate_file
 
-    checked = _guard(lambda: validate_tables(read_workbook(args.workbook)), args.debug)
+    checked = _guard(lambda: validate_file(args.workbook), args.debug)
     colour = sys.stdout.isatty()
     for issue in checked.issues:
         where = f"{issue.sheet} row {issue.row}" if issue.row else issue.sheet
@@ -220,8 +212,8 @@ def new_workbook(args: argparse.Namespace) -> int:
         raise Failure(f"the folder {path.parent} does not exist; create it first.")
 
     def build():
-        from .macro_workbook import build_macro_workbook, write_entry_module
-        from .sample_data import sample_agreements, sample_rates, sample_settings
+        from bdt_xl.build.macro_workbook import build_macro_workbook, write_entry_module
+        from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
         agreements = [] if args.empty else sample_agreements()
         build_macro_workbook(path, agreements, sample_rates(), sample_settings())
         return write_entry_module(path), len(agreements)

@@ -28,8 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bdt_xl import schema as s  # noqa: E402
 from bdt_xl import udf_core, udfs  # noqa: E402
-from bdt_xl.synthetic import (  # noqa: E402
-    CURRENCIES, FIRST_DAY, LAST_DAY, synthetic_agreements, synthetic_rates,
+from bdt_xl.build.synthetic import (  # noqa: E402
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_agreements,
+    synthetic_rates,
 )
 
 TARGET_MS = 50.0

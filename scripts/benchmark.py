@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 import bdt_xl
-from bdt_xl.synthetic import write_synthetic_workbook
+from bdt_xl.build.synthetic import write_synthetic_workbook
 
 RATIO_TARGET, RATIO_AT, PEAK_TARGET_MIB = 3.0, 50_000, 250.0
 IMPORT_MODULE = "bdt_xl.cli"

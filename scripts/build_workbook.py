@@ -15,9 +15,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bdt_xl.input_workbook import write_input_workbook
-from bdt_xl.macro_workbook import build_macro_workbook, write_entry_module
-from bdt_xl.sample_data import SAMPLE_CREATED, sample_agreements, sample_rates, sample_settings
+from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.build.macro_workbook import build_macro_workbook, write_entry_module
+from bdt_xl.build.sample_data import (
+    SAMPLE_CREATED,
+    sample_agreements,
+    sample_rates,
+    sample_settings,
+)
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "workbook"
 NAME = "BDT_Partnerships"

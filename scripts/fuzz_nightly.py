@@ -28,11 +28,10 @@ def _worker(args: tuple[int, int, int, bool]) -> tuple[Counter, list[str]]:
     examples, batch, seed, shrink = args
     sys.path.insert(0, str(TESTS))
     warnings.simplefilter("ignore", RuntimeWarning)  # NaN shares of empty or infinite totals
-    from hypothesis import Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
-
     import test_fuzz
     from fuzz_strategies import books
+    from hypothesis import Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
 
     failures: list[str] = []
     done, n = 0, 0

@@ -21,13 +21,13 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from hypothesis import strategies as st
 
 from bdt_xl import schema as s
-from bdt_xl.lists import DEFAULT_ITEMS, LISTS_COLUMNS, lists_table_rows
+from bdt_xl.core.lists import DEFAULT_ITEMS, LISTS_COLUMNS, lists_table_rows
 
 # -- cells ---------------------------------------------------------------------------------------
 
@@ -462,7 +462,7 @@ def _words(kind: str) -> list[str]:
                    for w in (i.label, i.label_fr, *i.aliases) if w})
 
 
-@lru_cache(maxsize=None)
+@cache
 def valid_label(kind: str, plan: str | None = None):
     return spelled(_labels(kind, plan) if plan else _words(kind)).map(text)
 

@@ -72,7 +72,7 @@ def payload_from_file(path, calculation: str | None = "Automatic", active: int =
     """
     from python_calamine import CalamineWorkbook
 
-    from bdt_xl.reading import _error_cells
+    from bdt_xl.files.reader import _error_cells
 
     xw = xlwings_remote()
     path = Path(path)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from bdt_xl import schema as s
-from bdt_xl.report import WINDOW, YEAR, Period, Report
+from bdt_xl.core.report import WINDOW, YEAR, Period, Report
 
 Y2022 = Period("2022", date(2022, 1, 1), date(2022, 12, 31), YEAR)
 Y2023 = Period("2023", date(2023, 1, 1), date(2023, 12, 31), YEAR)

@@ -24,7 +24,7 @@ from datetime import date
 import pytest
 
 from bdt_xl import schema as s
-from bdt_xl.engine import Options, run_tables
+from bdt_xl.core.pipeline import Options, run_tables
 
 BA, KAP = "Buenos Aires Action Plan", "Kigali Action Plan"
 GOV, PRIV, ACAD, FOUND = ("Governmental entities", "Private sector entities",

@@ -21,14 +21,27 @@ from pathlib import Path
 
 import pytest
 
-from bdt_xl import inplace
 from bdt_xl import schema as s
-from bdt_xl.inplace import (EXIT_IN_USE, EXIT_NOT_WRITTEN, EXIT_UNUSABLE, NotWritten,
-                            WorkbookInUse, exit_code, refresh_in_place)
-from bdt_xl.input_workbook import write_input_workbook
-from bdt_xl.reading import WorkbookError
-from bdt_xl.synthetic import (CURRENCIES, FIRST_DAY, LAST_DAY, synthetic_dataset,
-                              synthetic_rates, write_synthetic_workbook)
+from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.build.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_dataset,
+    synthetic_rates,
+    write_synthetic_workbook,
+)
+from bdt_xl.errors import (
+    EXIT_IN_USE,
+    EXIT_NOT_WRITTEN,
+    EXIT_UNUSABLE,
+    NotWritten,
+    WorkbookError,
+    WorkbookInUse,
+    exit_code,
+)
+from bdt_xl.files import inplace
+from bdt_xl.files.inplace import refresh_in_place
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -171,7 +184,7 @@ def test_result_that_does_not_read_back_is_not_installed(tmp_path, monkeypatch):
 # -- killed in the middle ---------------------------------------------------------------------
 KILLED = textwrap.dedent("""
     import sys, time
-    from bdt_xl import inplace
+    from bdt_xl.files import inplace
 
     def slow(tmp, data):
         with open(tmp, "wb") as handle:

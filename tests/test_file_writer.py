@@ -12,8 +12,9 @@ import pytest
 from report_fixture import sample_report
 
 from bdt_xl import schema as s
-from bdt_xl.layout import ChartSpec, build_layout
-from bdt_xl.render.file_writer import render_into, write_report
+from bdt_xl.errors import TableNameTaken
+from bdt_xl.files.openpyxl_writer import render_into, write_report
+from bdt_xl.layout.report_layout import ChartSpec, build_layout
 
 NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
 
@@ -177,7 +178,7 @@ def test_table_name_clash_elsewhere_is_refused(tmp_path):
     ws.append(["a", "b"])
     ws.append([1, 2])
     ws.add_table(openpyxl.worksheet.table.Table(displayName=s.SUMMARY, ref="A1:B2"))
-    with pytest.raises(ValueError, match="Summary"):
+    with pytest.raises(TableNameTaken, match="Summary"):
         render_into(build_layout(sample_report()), book)
     assert book.sheetnames == ["Mine"]
 

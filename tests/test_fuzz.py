@@ -24,14 +24,13 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
+from fuzz_strategies import BookSpec, Cell, TableSpec, books, expect, key, text, write_book
 from hypothesis import HealthCheck, given, settings
 
 from bdt_xl import schema as s
-from bdt_xl.engine import build_report
-from bdt_xl.reading import WorkbookError, read_workbook
-from bdt_xl.validation import ROW, validate
-
-from fuzz_strategies import BookSpec, Cell, TableSpec, books, expect, key, text, write_book
+from bdt_xl.core.pipeline import build_report
+from bdt_xl.core.validation import ROW, validate
+from bdt_xl.files.reader import WorkbookError, read_workbook
 
 EXAMPLES = int(os.environ.get("BDT_FUZZ_EXAMPLES", "150"))
 CLI_EXAMPLES = int(os.environ.get("BDT_FUZZ_CLI_EXAMPLES", "6"))

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bdt_xl import schema as s
-from bdt_xl.engine import Options, run_tables
-from bdt_xl.fx import EcbRates, RateBook
-from bdt_xl.reading import RawTable
-from bdt_xl.validation import validate
+from bdt_xl.core.fx import EcbRates, RateBook
+from bdt_xl.core.pipeline import Options, run_tables
+from bdt_xl.core.validation import validate
+from bdt_xl.files.reader import RawTable
 
 # CHF revised mid-month (15 March), rows deliberately out of order.
 CHF_ROWS = [("CHF", date(2022, 3, 15), 0.92), ("CHF", date(2022, 1, 1), 0.90),

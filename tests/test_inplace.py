@@ -16,15 +16,25 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from bdt_xl import schema as s
-from bdt_xl.inplace import (EXIT_WOULD_LOSE, InPlaceResult, WouldLoseFeatures, backups,
-                            exit_code, refresh_in_place)
-from bdt_xl.input_workbook import write_input_workbook
-from bdt_xl.macro_workbook import (IMPORT_FUNCTIONS_MACRO, REFRESH_MACRO, VBA_PROJECT_MEMBER,
-                                   build_macro_workbook)
-from bdt_xl.reading import read_workbook
-from bdt_xl.synthetic import (CURRENCIES, FIRST_DAY, LAST_DAY, synthetic_dataset,
-                              synthetic_rates, write_synthetic_workbook)
-from bdt_xl.workbook_features import workbook_features
+from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.build.macro_workbook import (
+    IMPORT_FUNCTIONS_MACRO,
+    REFRESH_MACRO,
+    VBA_PROJECT_MEMBER,
+    build_macro_workbook,
+)
+from bdt_xl.build.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_dataset,
+    synthetic_rates,
+    write_synthetic_workbook,
+)
+from bdt_xl.errors import EXIT_WOULD_LOSE, WouldLoseFeatures, exit_code
+from bdt_xl.files.features import workbook_features
+from bdt_xl.files.inplace import InPlaceResult, backups, refresh_in_place
+from bdt_xl.files.reader import read_workbook
 
 REPORT_SHEETS = list(s.REPORT_TABLES)
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
@@ -218,7 +228,7 @@ def _own_summary(book, ws):
 
 
 def _pillow() -> bool:
-    from bdt_xl.workbook_features import _pillow as available
+    from bdt_xl.files.features import _pillow as available
     return available()
 
 

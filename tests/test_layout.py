@@ -12,7 +12,7 @@ import pytest
 from report_fixture import W2023, Y2023, sample_report
 
 from bdt_xl import schema as s
-from bdt_xl.layout import (
+from bdt_xl.layout.report_layout import (
     BAR,
     COLUMN,
     COLUMN_POINTS,

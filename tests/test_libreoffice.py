@@ -9,8 +9,8 @@ import pytest
 from report_fixture import sample_report
 
 from bdt_xl import schema as s
-from bdt_xl.layout import build_layout
-from bdt_xl.render.file_writer import write_report
+from bdt_xl.files.openpyxl_writer import write_report
+from bdt_xl.layout.report_layout import build_layout
 
 pytestmark = [
     pytest.mark.libreoffice,

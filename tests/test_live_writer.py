@@ -20,21 +20,21 @@ from remote_book import (
 )
 
 from bdt_xl import schema as s
-from bdt_xl.engine import run_file
-from bdt_xl.layout import SHARE_FORMAT, USD_FORMAT, build_layout, column_letter
-from bdt_xl.reading import _error_cells
-from bdt_xl.render.file_writer import write_report
-from bdt_xl.render.live_writer import (
+from bdt_xl.api import run_file
+from bdt_xl.build.synthetic import write_synthetic_workbook
+from bdt_xl.errors import ReportWriteError, TableNameTaken
+from bdt_xl.excel.live_writer import (
     CHART_TYPES,
     TEMP_SHEET_PREFIX,
     TEMP_TABLE_PREFIX,
     TEXT_FORMAT,
-    LiveWriteError,
     _areas,
     excel_paused,
     render_live,
 )
-from bdt_xl.synthetic import write_synthetic_workbook
+from bdt_xl.files.openpyxl_writer import write_report
+from bdt_xl.files.reader import _error_cells
+from bdt_xl.layout.report_layout import SHARE_FORMAT, USD_FORMAT, build_layout, column_letter
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
 
@@ -218,7 +218,7 @@ def _cell_of(ref: str) -> tuple[int, int]:
 
 
 def test_second_refresh_replaces_the_report(source, tmp_path):
-    from bdt_xl.inplace import refresh_in_place
+    from bdt_xl.files.inplace import refresh_in_place
 
     path, _, layout = source
     copy = tmp_path / "refreshed.xlsx"
@@ -271,9 +271,9 @@ def test_leftover_temporary_sheets_are_removed_first(source):
 def test_report_sheet_name_on_an_input_sheet_is_refused(source):
     _path, payload, layout = source
     book = remote_book(payload)
-    with pytest.raises(LiveWriteError, match="'summary' holds an input table"):
+    with pytest.raises(ReportWriteError, match="'summary' holds an input table"):
         render_live(layout, book, keep=[*INPUT_SHEETS, "summary"])
-    with pytest.raises(LiveWriteError, match="'~Issues' holds an input table"):
+    with pytest.raises(ReportWriteError, match="'~Issues' holds an input table"):
         render_live(layout, book, keep=[*INPUT_SHEETS, "~Issues"])
     assert actions(book) == []
 
@@ -282,7 +282,7 @@ def test_report_table_name_taken_on_another_sheet_is_refused(source):
     _path, payload, layout = source
     mine = sheet_payload("Mine", [["x"], [1]], [table_payload("summary", 0, 0, 1, 0)])
     book = remote_book({**payload, "sheets": payload["sheets"] + [mine]})
-    with pytest.raises(LiveWriteError, match="'Mine' already has a table named 'summary'"):
+    with pytest.raises(TableNameTaken, match="'Mine' already has a table named 'summary'"):
         render_live(layout, book, keep=INPUT_SHEETS)
     assert actions(book) == []
 

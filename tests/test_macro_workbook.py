@@ -22,9 +22,16 @@ import xlwings
 from python_calamine import CalamineWorkbook
 
 from bdt_xl import schema as s
-from bdt_xl.lists import (DEFAULT_LISTS, KIGALI, MEMBERSHIP, PRIORITY, REGION, ListItem,
-                          ReferenceLists)
-from bdt_xl.macro_workbook import build_macro_workbook
+from bdt_xl.build.macro_workbook import build_macro_workbook
+from bdt_xl.core.lists import (
+    DEFAULT_LISTS,
+    KIGALI,
+    MEMBERSHIP,
+    PRIORITY,
+    REGION,
+    ListItem,
+    ReferenceLists,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "workbook" / "BDT_Partnerships.xlsm"
@@ -257,9 +264,9 @@ def test_refuses_a_non_macro_extension(tmp_path):
 
 def test_workbook_python_module_runs_refresh_report(monkeypatch):
     calls = []
-    fake = types.ModuleType("bdt_xl.macros")
+    fake = types.ModuleType("bdt_xl.excel.macros")
     fake.refresh_report = lambda: calls.append("refresh")
-    monkeypatch.setitem(sys.modules, "bdt_xl.macros", fake)
+    monkeypatch.setitem(sys.modules, "bdt_xl.excel.macros", fake)
     spec = importlib.util.spec_from_file_location("BDT_Partnerships",
                                                   SHIPPED.parent / "BDT_Partnerships.py")
     module = importlib.util.module_from_spec(spec)

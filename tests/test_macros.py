@@ -17,12 +17,12 @@ from remote_book import (
 )
 
 from bdt_xl import schema as s
-from bdt_xl.engine import run_file
-from bdt_xl.macros import read_live_tables, refresh_report, refreshed_message
-from bdt_xl.reading import read_workbook
-from bdt_xl.render.live_writer import TEMP_SHEET_PREFIX
-from bdt_xl.report import Report
-from bdt_xl.synthetic import write_synthetic_workbook
+from bdt_xl.api import run_file
+from bdt_xl.build.synthetic import write_synthetic_workbook
+from bdt_xl.core.report import Report
+from bdt_xl.excel.live_writer import TEMP_SHEET_PREFIX
+from bdt_xl.excel.macros import read_live_tables, refresh_report, refreshed_message
+from bdt_xl.files.reader import read_workbook
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
 SHIPPED = Path(__file__).resolve().parents[1] / "workbook" / "BDT_Partnerships.xlsm"
@@ -178,7 +178,7 @@ def test_unexpected_error_propagates_when_no_message_can_be_shown(payload, monke
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
     monkeypatch.setattr(xlwings.main.App, "alert", no_alert)
-    monkeypatch.setattr("bdt_xl.macros.build_layout", boom)
+    monkeypatch.setattr("bdt_xl.excel.macros.build_layout", boom)
     with pytest.raises(RuntimeError, match="boom"):
         refresh_report(remote_book(payload))
 
@@ -193,7 +193,7 @@ def test_book_defaults_to_the_caller(payload, monkeypatch):
 
 
 def test_second_click_replaces_the_report(workbook, tmp_path):
-    from bdt_xl.inplace import refresh_in_place
+    from bdt_xl.files.inplace import refresh_in_place
 
     copy = tmp_path / "twice.xlsx"
     copy.write_bytes(workbook.read_bytes())

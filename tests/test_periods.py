@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from bdt_xl import schema as s
-from bdt_xl.engine import Options, run_tables
-from bdt_xl.periods import report_periods, same_day_in, window_label, year_period
-from bdt_xl.report import WINDOW, YEAR
+from bdt_xl.core.periods import report_periods, same_day_in, window_label, year_period
+from bdt_xl.core.pipeline import Options, run_tables
+from bdt_xl.core.report import WINDOW, YEAR
 
 
 @pytest.mark.parametrize("end, label", [

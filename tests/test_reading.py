@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.table import Table
 
 from bdt_xl import schema as s
-from bdt_xl.reading import RawTable, WorkbookError, read_workbook
-from bdt_xl.validation import validate
+from bdt_xl.core.validation import validate
+from bdt_xl.files.reader import RawTable, WorkbookError, read_workbook
 
 # Regression: calamine's table.start is the first DATA row, not the header row; sheet rows
 # and recovered error cells must not be shifted by one.

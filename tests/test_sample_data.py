@@ -15,7 +15,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from bdt_xl import schema as s
-from bdt_xl.lists import (
+from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+from bdt_xl.core.lists import (
     DEFAULT_LISTS,
     MEMBERSHIP,
     PARTNER_TYPE,
@@ -23,7 +24,6 @@ from bdt_xl.lists import (
     REGION,
     normalize,
 )
-from bdt_xl.sample_data import sample_agreements, sample_rates, sample_settings
 
 WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
 REGENERATE = "stale sample workbook: run python scripts/build_workbook.py"
@@ -39,7 +39,7 @@ def _dump(rows: list[dict]) -> str:
 
 
 def test_same_rows_in_a_fresh_interpreter(agreements):
-    code = ("import json; from bdt_xl.sample_data import sample_agreements; "
+    code = ("import json; from bdt_xl.build.sample_data import sample_agreements; "
             "print(json.dumps(sample_agreements(), default=str, ensure_ascii=False))")
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONIOENCODING": "utf-8"}
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from bdt_xl import schema as s
-from bdt_xl.engine import Options, run_file
+from bdt_xl.api import run_file
+from bdt_xl.core.pipeline import Options
 
 WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
 EXACT = 1e-6  # chart ratios

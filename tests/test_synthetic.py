@@ -1,15 +1,22 @@
 from collections import Counter
 from datetime import date
 
-import python_calamine as pc
 import pytest
+import python_calamine as pc
 
 from bdt_xl import schema as s
-from bdt_xl.lists import DEFAULT_LISTS, MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, normalize
-from bdt_xl.synthetic import (
-    CURRENCIES, ERROR_KINDS, FIRST_DAY, LAST_DAY, NA, synthetic_agreements, synthetic_dataset,
-    synthetic_rates, write_synthetic_workbook,
+from bdt_xl.build.synthetic import (
+    CURRENCIES,
+    ERROR_KINDS,
+    FIRST_DAY,
+    LAST_DAY,
+    NA,
+    synthetic_agreements,
+    synthetic_dataset,
+    synthetic_rates,
+    write_synthetic_workbook,
 )
+from bdt_xl.core.lists import DEFAULT_LISTS, MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, normalize
 
 
 def _day(value) -> date:

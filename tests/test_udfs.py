@@ -1,4 +1,4 @@
-"""Worksheet functions (``bdt_xl.udfs`` / ``bdt_xl.udf_core``), called with plain values exactly
+"""Worksheet functions (``bdt_xl.udfs`` / ``bdt_xl.functions.core``), called with plain values exactly
 as xlwings passes them: a range is a list of rows, header first, dates as ``datetime``,
 numbers as ``float``, empty cells as ``None``."""
 
@@ -14,11 +14,17 @@ from pathlib import Path
 import pytest
 
 from bdt_xl import schema as s
-from bdt_xl import udf_core, udfs
-from bdt_xl.engine import run_tables
-from bdt_xl.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION
-from bdt_xl.synthetic import CURRENCIES, FIRST_DAY, LAST_DAY, synthetic_agreements, synthetic_rates
-from bdt_xl.udfs import (
+from bdt_xl.build.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_agreements,
+    synthetic_rates,
+)
+from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION
+from bdt_xl.core.pipeline import run_tables
+from bdt_xl.excel import udfs
+from bdt_xl.excel.udfs import (
     BDT_CONVERT,
     BDT_COUNT,
     BDT_FUNDS,
@@ -27,6 +33,7 @@ from bdt_xl.udfs import (
     BDT_TOP_PARTNERS,
     BDT_YOY,
 )
+from bdt_xl.functions import core as udf_core
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = (BDT_SHARE, BDT_COUNT, BDT_FUNDS, BDT_PARTNERS, BDT_CONVERT, BDT_TOP_PARTNERS,
@@ -324,8 +331,8 @@ def test_same_numbers_as_the_report_tables(synthetic_tables):
 
 def test_convert_matches_the_engine_conversion(synthetic_tables):
     report = run_tables(synthetic_tables)
-    from bdt_xl.engine import validate_tables
-    from bdt_xl.reading import RawTable
+    from bdt_xl.core.pipeline import validate_tables
+    from bdt_xl.files.reader import RawTable
     checked = validate_tables({name: RawTable.from_values(name, values)
                                for name, values in synthetic_tables.items()})
     frame = checked.agreements
@@ -341,7 +348,7 @@ def test_convert_matches_the_engine_conversion(synthetic_tables):
 def sample():
     """The bundled sample data (the TDAG-23 figures) as xlwings would pass its tables."""
     try:
-        from bdt_xl import sample_data
+        from bdt_xl.build import sample_data
         tables = sample_data.sample_tables()
     except Exception as exc:  # noqa: BLE001 - the sample data has its own tests
         pytest.skip(f"sample data unavailable: {exc}")

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bdt_xl import schema as s
-from bdt_xl.engine import Options, run_tables
-from bdt_xl.lists import DEFAULT_LISTS, KINDS, normalize
-from bdt_xl.reading import RawTable, WorkbookError
-from bdt_xl.validation import validate
+from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, normalize
+from bdt_xl.core.pipeline import Options, run_tables
+from bdt_xl.core.validation import validate
+from bdt_xl.files.reader import RawTable, WorkbookError
 
 VALID_AGREEMENT = {
     s.AGREEMENT_ID: "A1", s.PARTNER: "Acme", s.PARTNER_TYPE: "Governmental entities",

@@ -8,6 +8,6 @@ under the same name. All the work is in ``bdt_xl``.
 
 
 def main() -> None:
-    from bdt_xl.macros import refresh_report  # imported here: only needed when clicked
+    from bdt_xl.excel.macros import refresh_report  # imported here: only needed when clicked
 
     refresh_report()

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from .lists import DEFAULT_LISTS, ReferenceLists
+from bdt_xl.core.lists import DEFAULT_LISTS, ReferenceLists
 
 YEAR = "year"
 WINDOW = "window"

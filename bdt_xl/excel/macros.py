@@ -19,13 +19,14 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 
-from . import schema as s
-from .engine import Options, build_report, validate_tables
-from .layout import build_layout
-from .lists import normalize
-from .reading import INPUT_TABLES, REQUIRED_TABLES, RawTable, WorkbookError
-from .render.live_writer import UNSUPPORTED, excel_paused, render_live
-from .report import Report
+from bdt_xl import schema as s
+from bdt_xl.core.lists import normalize
+from bdt_xl.core.pipeline import Options, run
+from bdt_xl.core.report import Report
+from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable
+from bdt_xl.errors import BdtError, WorkbookError
+from bdt_xl.excel.live_writer import UNSUPPORTED, excel_paused, render_live
+from bdt_xl.layout.report_layout import build_layout
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,11 @@ def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
         book = xlwings.Book.caller()
     try:
         tables = read_live_tables(book)
-        report = build_report(validate_tables(tables, options), options)
+        report = run(tables, options).report
         layout = build_layout(report)
         with excel_paused(book.app):
             written = render_live(layout, book, keep={table.sheet for table in tables.values()})
-    except WorkbookError as exc:
+    except BdtError as exc:
         summary = RefreshSummary(False, str(exc))
         _tell(book, summary, critical=True)
         return summary

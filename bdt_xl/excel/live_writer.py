@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..layout import (
+from bdt_xl.errors import ReportWriteError, TableNameTaken
+from bdt_xl.layout.report_layout import (
     BAR,
     COLUMN,
     DOUGHNUT,
@@ -39,7 +40,6 @@ from ..layout import (
     TableBlock,
     a1,
 )
-from ..reading import WorkbookError
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,6 @@ TEXT_FORMAT = "@"
 
 #: What an engine or xlwings version raises for a feature it does not have.
 UNSUPPORTED = (NotImplementedError, AttributeError, TypeError)
-
-
-class LiveWriteError(WorkbookError):
-    """The report cannot be written into this workbook; the message says why and what to do."""
 
 
 @dataclass
@@ -112,7 +108,7 @@ def render_live(layout: ReportLayout, book, keep: Collection[str] = ()) -> LiveR
     """Replace the layout's sheets in the open ``book`` (new ones at the end).
 
     ``keep``: sheets that must not be touched (the input tables' sheets). Raises
-    ``LiveWriteError`` before writing anything when a report sheet or table name is taken by
+    ``ReportWriteError`` before writing anything when a report sheet or table name is taken by
     something the refresh must not replace; any other error leaves the previous report.
     """
     names = [sheet.name for sheet in layout.sheets]
@@ -158,7 +154,7 @@ def _check(layout: ReportLayout, book, report_keys: set[str], keep: Collection[s
              if name.casefold() in report_keys or _is_temp(name, report_keys)]
     if taken:
         name = taken[0]
-        raise LiveWriteError(f"The sheet '{name}' holds an input table, but the report writes "
+        raise ReportWriteError(f"The sheet '{name}' holds an input table, but the report writes "
                              f"a sheet of that name; rename that sheet (e.g. '{name} data') "
                              "and refresh again.")
     wanted = {block.name.casefold(): block.name for sheet in layout.sheets
@@ -170,7 +166,7 @@ def _check(layout: ReportLayout, book, report_keys: set[str], keep: Collection[s
             continue
         for table in _tables(sheet):
             if table.name.casefold() in wanted:
-                raise LiveWriteError(
+                raise TableNameTaken(
                     f"The sheet '{sheet.name}' already has a table named '{table.name}'; "
                     "rename it (Table Design > Table Name) so the report can be written.")
 

@@ -22,8 +22,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from . import schema as s
-from .report import YEAR, Period, Report
+from bdt_xl import schema as s
+from bdt_xl.core.report import YEAR, Period, Report
 
 PIE, DOUGHNUT, BAR, COLUMN = "pie", "doughnut", "bar", "column"
 COLUMNS, ROWS = "columns", "rows"  # how a chart reads its series (ChartSpec.series_by)

@@ -17,13 +17,30 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from . import schema as s
-from .fx import USD, RateBook, ecb_rates
-from .lists import (DEFAULT_ITEMS, DEFAULT_LISTS, KINDS, LISTS_COLUMNS, PRIORITY, ActionPlan,
-                    ListItem, ReferenceLists, normalize, tidy)
-from .models import (RATE_ADAPTER, Issue, Settings, agreement_cell_adapters, date_cell,
-                     shown)
-from .reading import RawTable, WorkbookError
+from bdt_xl import schema as s
+from bdt_xl.core.fx import USD, RateBook, ecb_rates
+from bdt_xl.core.lists import (
+    DEFAULT_ITEMS,
+    DEFAULT_LISTS,
+    KINDS,
+    LISTS_COLUMNS,
+    PRIORITY,
+    ActionPlan,
+    ListItem,
+    ReferenceLists,
+    normalize,
+    tidy,
+)
+from bdt_xl.core.models import (
+    RATE_ADAPTER,
+    Issue,
+    Settings,
+    agreement_cell_adapters,
+    date_cell,
+    shown,
+)
+from bdt_xl.core.table import RawTable
+from bdt_xl.errors import WorkbookError
 
 LARGE_USD = 1e10
 

@@ -1,6 +1,6 @@
 """The worksheet functions' logic, without Excel: answers from 2-D lists (header row first).
 
-``bdt_xl.udfs`` wraps these functions for Excel with xlwings; everything here can be called
+``bdt_xl.excel.udfs`` wraps these functions for Excel with xlwings; everything here can be called
 from Python with plain values, a range being a list of rows, header first, dates as
 ``datetime`` (exactly what xlwings passes). Every answer comes from the engine itself:
 ``validation.validate`` accepts or rejects the rows and converts to USD, and the figures are
@@ -16,7 +16,7 @@ has computed; a call is then a dictionary lookup. The content key of a table pas
 list is a hash of all its cells (~0.2 ms for 1,000 rows x 10 columns), computed on every
 call, so editing one cell gives a new key and never a stale answer. A table passed as a
 tuple of tuples (see ``freeze``) is immutable, so its key is computed once and found again
-by identity: this is how ``bdt_xl.udfs`` hands over the workbook's tables, read once per
+by identity: this is how ``bdt_xl.excel.udfs`` hands over the workbook's tables, read once per
 recalculation (``BurstCache``).
 
 **Messages.** A bad argument or unusable data gives a readable sentence as the result
@@ -40,16 +40,25 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic_core import PydanticCustomError
 
-from . import schema as s
-from .aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
-from .engine import default_through
-from .fx import USD, RateBook
-from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize, tidy
-from .models import currency_cell, date_cell
-from .periods import report_periods, window_period, year_period
-from .reading import RawTable, WorkbookError, excel_error, is_blank
-from .report import Period
-from .validation import KEY, SIGNED, Validated, read_rates, validate
+from bdt_xl import schema as s
+from bdt_xl.core.aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
+from bdt_xl.core.fx import USD, RateBook
+from bdt_xl.core.lists import (
+    MEMBERSHIP,
+    PARTNER_TYPE,
+    PRIORITY,
+    REGION,
+    ReferenceLists,
+    normalize,
+    tidy,
+)
+from bdt_xl.core.models import currency_cell, date_cell
+from bdt_xl.core.periods import report_periods, window_period, year_period
+from bdt_xl.core.pipeline import default_through
+from bdt_xl.core.report import Period
+from bdt_xl.core.table import RawTable, excel_error, is_blank
+from bdt_xl.core.validation import KEY, SIGNED, Validated, read_rates, validate
+from bdt_xl.errors import WorkbookError
 
 TableValues = Sequence[Sequence[object]]
 T = TypeVar("T")
@@ -768,7 +777,7 @@ def convert(amount: object, currency: object, day: object,
 
 
 # =============================================================================================
-# Reads shared by one recalculation (used by bdt_xl.udfs for the workbook's own tables)
+# Reads shared by one recalculation (used by bdt_xl.excel.udfs for the workbook's own tables)
 # =============================================================================================
 
 @dataclass

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
-from . import schema as s
-from .input_workbook import write_input_workbook
-from .lists import DEFAULT_LISTS, MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION, normalize
+from bdt_xl import schema as s
+from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.core.lists import DEFAULT_LISTS, MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION, normalize
 
 CURRENCIES = ("USD", "CHF", "EUR", "AUD", "JPY", "SAR", "GBP")
 #: Rough units per USD around 2018-2023, the centre of the synthetic rates' random walk.

@@ -21,7 +21,8 @@ KINDS = (PARTNER_TYPE, MEMBERSHIP, REGION, PRIORITY)
 NON_MEMBER = "Non-member"
 
 #: Columns of the workbook's ``Lists`` table, in the order the workbook builder writes them.
-LISTS_COLUMNS = ("List", "Label", "French label", "Aliases", "Action plan", "Valid from", "Valid to")
+LISTS_COLUMNS = ("List", "Label", "French label", "Aliases", "Action plan", "Valid from",
+                 "Valid to")
 
 def normalize(text: object) -> str:
     """Matching key of a label: trimmed, inner spaces collapsed, case-folded."""

@@ -38,45 +38,19 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from .engine import Options, build_report, validate_tables
-from .package import MAIN, parse_rels, rels, sheet_parts
-from .reading import INPUT_TABLES, RawTable, WorkbookError, read_workbook
-from .report import Report
-from .workbook_features import Feature, describe, open_package, workbook_features
+from bdt_xl.core.pipeline import Options, run
+from bdt_xl.core.report import Report
+from bdt_xl.core.table import INPUT_TABLES, RawTable
+from bdt_xl.errors import InPlaceError, NotWritten, WorkbookError, WorkbookInUse, WouldLoseFeatures
+from bdt_xl.files.features import describe, open_package, workbook_features
+from bdt_xl.files.ooxml import MAIN, parse_rels, rels, sheet_parts
+from bdt_xl.files.reader import read_workbook
 
 #: Exit codes (the CLI uses ``exc.exit_code``); 2 is the CLI's "workbook cannot be used".
-EXIT_UNUSABLE = 2
-EXIT_WOULD_LOSE = 4
-EXIT_IN_USE = 5
-EXIT_NOT_WRITTEN = 6
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
 KEEP_BACKUPS = 5
 VBA_PART = "xl/vbaProject.bin"
-
-
-class InPlaceError(WorkbookError):
-    """The workbook was not refreshed in place; the message says why in one sentence."""
-    exit_code = EXIT_UNUSABLE
-
-
-class WouldLoseFeatures(InPlaceError):
-    """The workbook holds things the rewrite would drop; ``force`` accepts the loss."""
-    exit_code = EXIT_WOULD_LOSE
-
-    def __init__(self, message: str, features: list[Feature]):
-        super().__init__(message)
-        self.features = features
-
-
-class WorkbookInUse(InPlaceError):
-    """The workbook is open elsewhere (lock file, sharing violation) or read-only."""
-    exit_code = EXIT_IN_USE
-
-
-class NotWritten(InPlaceError):
-    """The refreshed workbook could not be written (folder, disk, verification)."""
-    exit_code = EXIT_NOT_WRITTEN
 
 
 @dataclass
@@ -87,11 +61,6 @@ class InPlaceResult:
     sheets: list[str]
     #: What the rewrite touched without loss worth refusing for, and, with ``force``, lost.
     notes: list[str] = field(default_factory=list)
-
-
-def exit_code(exc: BaseException) -> int:
-    """Exit code for a failure of ``refresh_in_place`` (2 for any other WorkbookError)."""
-    return getattr(exc, "exit_code", EXIT_UNUSABLE)
 
 
 # -- the refresh ------------------------------------------------------------------------------
@@ -105,7 +74,7 @@ def refresh_in_place(path: str | os.PathLike[str], options: Options | None = Non
     most recent are kept). Raises an ``InPlaceError`` (or another ``WorkbookError``) whose
     message is one sentence; the original is then unchanged.
     """
-    from .layout import build_layout
+    from bdt_xl.layout.report_layout import build_layout
 
     path = Path(path)
     if not path.is_file():
@@ -117,7 +86,7 @@ def refresh_in_place(path: str | os.PathLike[str], options: Options | None = Non
     fingerprint = _digest(path)
 
     tables = read_workbook(path)
-    report = build_report(validate_tables(tables, options), options)
+    report = run(tables, options).report
     layout = build_layout(report)
     replaced = [sheet.name for sheet in layout.sheets]
 
@@ -195,7 +164,7 @@ def _digest(path: Path) -> str:
 def _rewrite(path: Path, layout, replaced: list[str]) -> bytes:
     from openpyxl import load_workbook
 
-    from .render.file_writer import render_into
+    from bdt_xl.files.openpyxl_writer import render_into
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "extension is not supported": reported already

@@ -37,15 +37,15 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from . import schema as s
-from .lists import NON_MEMBER, normalize
+from bdt_xl import schema as s
+from bdt_xl.core.lists import NON_MEMBER, normalize
 
 SEED = 20230430
 REPORT_YEAR = 2023
 THROUGH = date(2023, 4, 30)
 LANGUAGE = "en"
 
-# -- list labels (as in bdt_xl.lists) ---------------------------------------------------------
+# -- list labels (as in bdt_xl.core.lists) ---------------------------------------------------------
 GOV, PRIVATE, ACADEMIC = "Governmental entities", "Private sector entities", "Academic institutions"
 UN, INTL = "UN organizations", "International and regional organizations"
 FINANCIAL, FOUNDATION, OTHER = "Financial institutions", "Foundations", "Other"

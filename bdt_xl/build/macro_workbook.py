@@ -24,9 +24,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
 
-from . import schema as s
-from .input_workbook import Row, TableRef, write_input_workbook
-from .lists import DEFAULT_LISTS, KINDS, LISTS_COLUMNS, ReferenceLists
+from bdt_xl import schema as s
+from bdt_xl.build.input_workbook import Row, TableRef, write_input_workbook
+from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, LISTS_COLUMNS, ReferenceLists
 
 XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
 VBA_PROJECT_MEMBER = "xl/vbaProject.bin"
@@ -75,7 +75,7 @@ under the same name. All the work is in ``bdt_xl``.
 
 
 def main() -> None:
-    from bdt_xl.macros import refresh_report  # imported here: only needed when clicked
+    from bdt_xl.excel.macros import refresh_report  # imported here: only needed when clicked
 
     refresh_report()
 '''

@@ -11,16 +11,24 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
-from . import schema as s
-from .lists import DEFAULT_LISTS, MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION, \
-    ReferenceLists, tidy
-from .reading import excel_error, is_blank
+from bdt_xl import schema as s
+from bdt_xl.core.lists import (
+    DEFAULT_LISTS,
+    MEMBERSHIP,
+    NON_MEMBER,
+    PARTNER_TYPE,
+    PRIORITY,
+    REGION,
+    ReferenceLists,
+    tidy,
+)
+from bdt_xl.core.table import excel_error, is_blank
 
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST_DATE = date(1990, 1, 1)
@@ -199,8 +207,8 @@ class Settings(BaseModel):
     """The optional ``Settings`` table (``Setting | Value``); CLI options override it."""
     model_config = ConfigDict(populate_by_name=True)
 
-    report_year: Optional[int] = Field(None, alias=s.SETTING_REPORT_YEAR, ge=1990, le=2200)
-    through: Optional[date] = Field(None, alias=s.SETTING_THROUGH)
+    report_year: int | None = Field(None, alias=s.SETTING_REPORT_YEAR, ge=1990, le=2200)
+    through: date | None = Field(None, alias=s.SETTING_THROUGH)
     language: Literal["en", "fr"] = Field("en", alias=s.SETTING_LANGUAGE)
     top_n: int = Field(10, alias=s.SETTING_TOP_N, ge=1, le=1000)
     ecb_fallback: bool = Field(False, alias=s.SETTING_ECB_FALLBACK)
@@ -242,7 +250,7 @@ class Issue(BaseModel):
     """One problem found in the input: a row of the ``Issues`` report table."""
     model_config = ConfigDict(frozen=True)
 
-    row: Optional[int]
+    row: int | None
     agreement_id: str = ""
     column: str = ""
     value: str = ""

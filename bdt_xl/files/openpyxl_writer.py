@@ -27,8 +27,9 @@ from openpyxl.drawing.text import (
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..files import atomic_target
-from ..layout import (
+from bdt_xl.errors import TableNameTaken
+from bdt_xl.files.safe_write import atomic_target
+from bdt_xl.layout.report_layout import (
     BAR,
     COLUMN,
     DOUGHNUT,
@@ -92,8 +93,9 @@ def _check_table_names(layout: ReportLayout, book: Workbook, replaced: set[str])
             continue
         clash = wanted & set(ws.tables)
         if clash:
-            raise ValueError(f"sheet {ws.title!r} already has a table named "
-                             f"{min(clash)!r}; rename it so the report can be written")
+            raise TableNameTaken(f"The sheet '{ws.title}' already has a table named "
+                                 f"'{min(clash)}'; rename it (Table Design > Table Name) so "
+                                 "the report can be written.")
 
 
 def _render_sheet(sheet: SheetLayout, ws: Worksheet) -> None:

@@ -9,76 +9,23 @@ works when a sheet is named like the table and starts with its header row.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from . import schema as s
-from .lists import normalize
-from .package import sheet_parts
-
-INPUT_TABLES = (s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS)
-REQUIRED_TABLES = (s.AGREEMENTS,)
-EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
-                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
-                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
-
-
-class WorkbookError(Exception):
-    """A problem with the workbook as a whole, told in one sentence the user can act on."""
-
-
-@dataclass
-class RawTable:
-    """An input table as read: header, data rows (blank rows dropped) and their sheet rows."""
-    name: str
-    sheet: str
-    header: list[str]
-    rows: list[list[object]]
-    sheet_rows: list[int] = field(default_factory=list)  # 1-based sheet row of each data row
-
-    @classmethod
-    def from_values(cls, name: str, values: list[list[object]], sheet: str = "",
-                    header_row: int = 1) -> RawTable:
-        """Build from a 2-D list, header first (as xlwings returns a range)."""
-        if not values:
-            return cls(name, sheet or name, [], [], [])
-        header = ["" if cell is None else str(cell) for cell in values[0]]
-        rows, numbers = [], []
-        for offset, row in enumerate(values[1:], start=1):
-            if not isinstance(row, list):
-                row = list(row)
-            empty = row.count("") + row.count(None)
-            if empty and (empty == len(row) or all(is_blank(cell) for cell in row)):
-                continue
-            rows.append(row)
-            numbers.append(header_row + offset)
-        return cls(name, sheet or name, header, rows, numbers)
+from bdt_xl.core.lists import normalize
+from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable, is_blank
+from bdt_xl.errors import WorkbookError
+from bdt_xl.files.ooxml import sheet_parts
 
 
 def _has_empty(values: list[list[object]]) -> bool:
     """Whether any cell reads as empty (calamine also reports error cells as empty)."""
     return any("" in row or None in row for row in values)
-
-
-def is_blank(value: object) -> bool:
-    """An empty cell: nothing, only spaces, or NaN."""
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
-
-
-def excel_error(value: object) -> str | None:
-    """The Excel error a cell shows (``#N/A``…), or None."""
-    if isinstance(value, str):
-        text = value.strip().upper()
-        if text in EXCEL_ERRORS:
-            return text
-    return None
 
 
 @dataclass

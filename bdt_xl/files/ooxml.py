@@ -28,7 +28,7 @@ class Rel:
 
 
 def rels_name(part: str) -> str:
-    """``xl/workbook.xml`` -> ``xl/_rels/workbook.xml.rels``; ``""`` (the package) -> ``_rels/.rels``."""
+    """``xl/workbook.xml`` -> ``xl/_rels/workbook.xml.rels``; ``""`` -> ``_rels/.rels``."""
     if not part:
         return "_rels/.rels"
     folder, name = posixpath.split(part)

@@ -1,23 +1,24 @@
-"""The engine: input tables -> validated agreements -> report tables. No Excel involved.
+"""The one pipeline: input tables -> checked rows -> report. Every entry point calls it.
 
-``run_file`` reads a workbook file; ``run_tables`` takes the tables as 2-D lists (header row
-first), which is what the live-Excel macro and the worksheet functions pass in.
+The CLI and the in-place refresh hand it the tables read from a file, the macro the tables
+of the live book, the worksheet functions 2-D lists (``run_tables``). The rules that pick the
+report year and the year-to-date cut-off live here and nowhere else.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from . import schema as s
-from .aggregate import build_tables
-from .periods import report_periods
-from .reading import RawTable, read_workbook
-from .report import Report
-from .validation import SIGNED, Validated, validate
+from bdt_xl import schema as s
+from bdt_xl.core.aggregate import build_tables
+from bdt_xl.core.periods import report_periods
+from bdt_xl.core.report import Report
+from bdt_xl.core.table import RawTable
+from bdt_xl.core.validation import SIGNED, Validated, validate
 
 
 @dataclass
@@ -30,17 +31,37 @@ class Options:
     top_n: int | None = None
 
 
-def run_file(path: str | os.PathLike[str], options: Options | None = None) -> Report:
-    return build_report(validate_tables(read_workbook(path), options), options)
+#: Called with a short status line ("Validating 50,000 rows…") as the pipeline moves on.
+Progress = Callable[[str], None]
 
 
-def run_tables(tables: dict[str, list[list[object]]], options: Options | None = None) -> Report:
+@dataclass
+class Outcome:
+    """What the pipeline produces: the checked rows (with every issue) and the report."""
+    checked: Validated
+    report: Report
+
+
+def run(tables: Mapping[str, RawTable], options: Options | None = None,
+        progress: Progress | None = None) -> Outcome:
+    """Validate the input tables and build the report."""
+    step = progress or (lambda text: None)
+    agreements = tables.get(s.AGREEMENTS)
+    step(f"Validating {len(agreements.rows) if agreements else 0:,} rows…")
+    checked = validate_tables(tables, options)
+    step("Computing the report…")
+    return Outcome(checked, build_report(checked, options))
+
+
+def run_tables(tables: Mapping[str, list[list[object]] | None],
+               options: Options | None = None) -> Report:
+    """The report from tables given as 2-D lists, header row first (a range's values)."""
     raw = {name: RawTable.from_values(name, values) for name, values in tables.items()
            if values is not None}
-    return build_report(validate_tables(raw, options), options)
+    return run(raw, options).report
 
 
-def validate_tables(tables: dict[str, RawTable], options: Options | None = None) -> Validated:
+def validate_tables(tables: Mapping[str, RawTable], options: Options | None = None) -> Validated:
     options = options or Options()
     return validate(tables, ecb_fallback=options.ecb_fallback)
 

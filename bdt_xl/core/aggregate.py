@@ -11,12 +11,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import schema as s
-from .lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists
-from .report import YEAR, Period
-from .validation import (CURRENCY, FUNDS, ITU_USD, KEY, MEMBER, PARTNER, PARTNER_AMT,
-                         PARTNER_USD, PRIORITY_COL, ROW, SIGNED, TYPE)
-from .validation import REGION as REGION_COL
+from bdt_xl import schema as s
+from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists
+from bdt_xl.core.report import YEAR, Period
+from bdt_xl.core.validation import (
+    CURRENCY,
+    FUNDS,
+    ITU_USD,
+    KEY,
+    MEMBER,
+    PARTNER,
+    PARTNER_AMT,
+    PARTNER_USD,
+    PRIORITY_COL,
+    ROW,
+    SIGNED,
+    TYPE,
+)
+from bdt_xl.core.validation import REGION as REGION_COL
 
 PARTNER_TYPE_OF_PARTNER = "partner_type_of_partner"
 MEMBERSHIP_OF_PARTNER = "membership_of_partner"

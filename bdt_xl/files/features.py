@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .package import DOC_REL, Rel, rels, sheet_parts, workbook_part
-from .reading import WorkbookError
+from bdt_xl.errors import NotAWorkbook, PasswordProtected
+from bdt_xl.files.ooxml import DOC_REL, Rel, rels, sheet_parts, workbook_part
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -61,14 +61,6 @@ class Feature:
 
     def __str__(self) -> str:
         return f"{self.what} (sheet '{self.sheet}')" if self.sheet else self.what
-
-
-class NotAWorkbook(WorkbookError):
-    """The file is not an .xlsx/.xlsm package (or is encrypted)."""
-
-
-class PasswordProtected(NotAWorkbook):
-    """The workbook is encrypted with a password to open."""
 
 
 # -- what openpyxl does with each worksheet element -----------------------------------------

@@ -1,0 +1,58 @@
+"""Tables and cells as every adapter hands them to the core: a header, data rows, and the
+rules for a blank cell and an Excel error value. Knows nothing of files or Excel."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bdt_xl import schema as s
+
+INPUT_TABLES = (s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS)
+REQUIRED_TABLES = (s.AGREEMENTS,)
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+@dataclass
+class RawTable:
+    """An input table as read: header, data rows (blank rows dropped) and their sheet rows."""
+    name: str
+    sheet: str
+    header: list[str]
+    rows: list[list[object]]
+    sheet_rows: list[int] = field(default_factory=list)  # 1-based sheet row of each data row
+
+    @classmethod
+    def from_values(cls, name: str, values: list[list[object]], sheet: str = "",
+                    header_row: int = 1) -> RawTable:
+        """Build from a 2-D list, header first (as xlwings returns a range)."""
+        if not values:
+            return cls(name, sheet or name, [], [], [])
+        header = ["" if cell is None else str(cell) for cell in values[0]]
+        rows, numbers = [], []
+        for offset, row in enumerate(values[1:], start=1):
+            if not isinstance(row, list):
+                row = list(row)
+            empty = row.count("") + row.count(None)
+            if empty and (empty == len(row) or all(is_blank(cell) for cell in row)):
+                continue
+            rows.append(row)
+            numbers.append(header_row + offset)
+        return cls(name, sheet or name, header, rows, numbers)
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: nothing, only spaces, or NaN."""
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error a cell shows (``#N/A``…), or None."""
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in EXCEL_ERRORS:
+            return text
+    return None

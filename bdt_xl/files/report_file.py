@@ -1,0 +1,19 @@
+"""A new report workbook file: the layout of a report rendered by the file engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bdt_xl.core.report import Report
+from bdt_xl.files.openpyxl_writer import write_report
+from bdt_xl.layout.report_layout import build_layout
+
+
+def default_output(workbook: Path) -> Path:
+    """``Book.xlsm`` -> ``Book report.xlsx`` in the same folder."""
+    return workbook.with_name(f"{workbook.stem} report.xlsx")
+
+
+def write_report_file(report: Report, target: Path) -> Path:
+    """Write ``report`` as a new workbook at ``target`` (atomically)."""
+    return write_report(build_layout(report), target)
