@@ -1,4 +1,4 @@
-"""Nightly fuzzing: the property of tests/test_fuzz.py on 10,000+ generated workbooks.
+"""Nightly fuzzing: the property of tests/property/test_fuzz.py on 10,000+ generated workbooks.
 
     python scripts/fuzz_nightly.py                      # 10,000 workbooks, 2 processes
     python scripts/fuzz_nightly.py -n 500 --jobs 1 --seed 7
@@ -26,7 +26,7 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 def _worker(args: tuple[int, int, int, bool]) -> tuple[Counter, list[str]]:
     examples, batch, seed, shrink = args
-    sys.path.insert(0, str(TESTS))
+    sys.path[:0] = [str(TESTS / "property"), str(TESTS / "support")]
     warnings.simplefilter("ignore", RuntimeWarning)  # NaN shares of empty or infinite totals
     import test_fuzz
     from fuzz_strategies import books

@@ -25,7 +25,7 @@ from bdt_xl.excel.macros import read_live_tables, refresh_report, refreshed_mess
 from bdt_xl.files.reader import read_workbook
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
-SHIPPED = Path(__file__).resolve().parents[1] / "workbook" / "BDT_Partnerships.xlsm"
+SHIPPED = Path(__file__).resolve().parents[2] / "workbook" / "BDT_Partnerships.xlsm"
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ from bdt_xl.excel.udfs import (
 )
 from bdt_xl.functions import core as udf_core
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = (BDT_SHARE, BDT_COUNT, BDT_FUNDS, BDT_PARTNERS, BDT_CONVERT, BDT_TOP_PARTNERS,
              BDT_YOY)
 

@@ -25,7 +25,7 @@ from bdt_xl.core.lists import (
     normalize,
 )
 
-WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
+WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "BDT_Partnerships.xlsx"
 REGENERATE = "stale sample workbook: run python scripts/build_workbook.py"
 
 

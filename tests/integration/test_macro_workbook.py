@@ -33,7 +33,7 @@ from bdt_xl.core.lists import (
     ReferenceLists,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "workbook" / "BDT_Partnerships.xlsm"
 
 AGREEMENTS = [

@@ -29,7 +29,7 @@ from bdt_xl import schema as s
 from bdt_xl.api import run_file
 from bdt_xl.core.pipeline import Options
 
-WORKBOOK = Path(__file__).resolve().parent.parent / "workbook" / "BDT_Partnerships.xlsx"
+WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "BDT_Partnerships.xlsx"
 EXACT = 1e-6  # chart ratios
 
 GOV, PRIVATE = "Governmental entities", "Private sector entities"
