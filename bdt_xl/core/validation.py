@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from bdt_xl import schema as s
+from bdt_xl.core.cells import RATE_ADAPTER, agreement_cell_adapters, date_cell
 from bdt_xl.core.fx import USD, RateBook, ecb_rates
 from bdt_xl.core.lists import (
     DEFAULT_ITEMS,
@@ -31,14 +32,7 @@ from bdt_xl.core.lists import (
     normalize,
     tidy,
 )
-from bdt_xl.core.models import (
-    RATE_ADAPTER,
-    Issue,
-    Settings,
-    agreement_cell_adapters,
-    date_cell,
-    shown,
-)
+from bdt_xl.core.models import Issue, Settings, shown
 from bdt_xl.core.table import RawTable
 from bdt_xl.errors import WorkbookError
 

@@ -42,6 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
+from bdt_xl.core.cells import currency_cell, date_cell
 from bdt_xl.core.fx import USD, RateBook
 from bdt_xl.core.lists import (
     MEMBERSHIP,
@@ -52,7 +53,6 @@ from bdt_xl.core.lists import (
     normalize,
     tidy,
 )
-from bdt_xl.core.models import currency_cell, date_cell
 from bdt_xl.core.periods import report_periods, window_period, year_period
 from bdt_xl.core.pipeline import default_through
 from bdt_xl.core.report import Period
