@@ -40,6 +40,9 @@ class Report:
     warnings: int = 0
     fallback_rates_used: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Sentences starting "Warning:" when the report says nothing (an empty year, an empty
+    #: table, an empty previous year to compare with): printed by the CLI, shown on Summary.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def years(self) -> list[Period]:
