@@ -150,7 +150,7 @@ def _decode(data: bytes, name: str) -> str:
 
 def _text_records(text: str, name: str) -> list[SourceRate]:
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if not any(len(_fields(line)) == len(TEXT_COLUMNS) for _, line in lines):
+    if lines and not any(len(_fields(line)) == len(TEXT_COLUMNS) for _, line in lines):
         raise RatesFileError(f"{name} is not a UN operational rates file (no line has the "
                              f"five tab-separated fields {', '.join(TEXT_COLUMNS)}); "
                              f"{_HINT}.")
