@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -228,21 +229,30 @@ def new_workbook(args: argparse.Namespace) -> int:
 
 def rates_import(args: argparse.Namespace) -> int:
     """Append the UN operational rates of SOURCE missing from WORKBOOK's Rates table."""
-    from bdt_xl.files.rates_import import import_rates_to_file
+    from bdt_xl.files.rates_import import import_rates_in_place, import_rates_to_file
 
     if args.out is None:
-        raise Failure("updating the workbook in place is not available yet; write the result "
-                      "to a new file with --out FILE.")
-    if args.no_backup:
+        work = partial(import_rates_in_place, args.source, args.workbook, force=args.force,
+                       backup=not args.no_backup)
+    elif args.no_backup:
         raise Failure("--no-backup only applies without --out (the workbook is not touched).")
-    result = _guard(lambda: import_rates_to_file(args.source, args.workbook, args.out,
-                                                 force=args.force), args.debug)
+    else:
+        work = partial(import_rates_to_file, args.source, args.workbook, args.out,
+                       force=args.force)
+    result = _guard(work, args.debug)
     if not args.quiet:
         from bdt_xl.core.rates_merge import summary_sentence
         _say(f"{result.source.name}: {summary_sentence(result.merge)}")
         for note in result.notes:
             _say(f"Note: {note}")
-        _say(f"Workbook written to {result.target}")
+        if result.backup is not None:
+            _say(f"Backup of the previous version: {result.backup.name}")
+        if args.out is not None:
+            _say(f"Workbook written to {result.target}")
+        elif result.appended is not None:
+            _say(f"{result.target} updated.")
+        else:
+            _say(f"{result.target} left as it was.")
     return EXIT_OK
 
 

@@ -1,18 +1,24 @@
 """``bdt-xl rates import``: the UN Treasury's rates file into a workbook's ``Rates`` table.
 
 Reads the file (``un_rates``), decides which rates are new (``core.rates_merge``) and
-appends them (``rates_table``) to a copy of the workbook loaded with openpyxl. The saved
-package gets back what openpyxl loses on sheets it does not need to touch (form buttons,
-cached formula results: ``inplace.repair``), is reopened and checked (every input table reads
-as before, the Rates table with the new rows after its own, the macros byte-identical) and
-only then written, atomically, to ``out``. The user's workbook is never modified here.
+appends them (``rates_table``) to the workbook loaded with openpyxl.
+
+- In place (``import_rates_in_place``): through the in-place transaction of ``refresh
+  --in-place`` (lock, refusals, repair, verification, backup, atomic replace).
+- To a new file (``import_rates_to_file``): the saved package gets back what openpyxl loses
+  on the sheets (form buttons, cached formula results: ``inplace.repair``), is reopened and
+  checked (every input table reads as before, the Rates table with the new rows after its
+  own, the macros byte-identical) and only then written, atomically, to ``out``; the
+  workbook itself is not modified.
+
+Nothing to add: nothing is written in place (the workbook stays as it is, no backup); with
+``out``, the copy is written unchanged so that the named file exists.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -24,12 +30,13 @@ from bdt_xl.core.rates_merge import RatesMerge, existing_rates, merge_rates
 from bdt_xl.core.table import INPUT_TABLES, RawTable
 from bdt_xl.errors import NotWritten, UsageError, WorkbookError, WouldLoseFeatures
 from bdt_xl.files.features import describe, open_package, workbook_features
+from bdt_xl.files.inplace import InPlaceTransaction
+from bdt_xl.files.inplace.verification import short
+from bdt_xl.files.ooxml import VBA_PART
 from bdt_xl.files.rates_table import AppendedRates, append_rates
 from bdt_xl.files.reader import read_workbook
-from bdt_xl.files.safe_write import atomic_target
+from bdt_xl.files.safe_write import copy_atomically, write_bytes_atomically
 from bdt_xl.files.un_rates import UnRatesFile, read_un_rates
-
-VBA_PART = "xl/vbaProject.bin"
 
 
 @dataclass
@@ -43,17 +50,30 @@ class RatesImport:
     notes: list[str] = field(default_factory=list)
 
 
-def plan_import(source: str | os.PathLike[str], workbook: str | os.PathLike[str]
-                ) -> tuple[UnRatesFile, dict[str, RawTable], RatesMerge]:
-    """Read both files and decide what to append (raises before anything is written)."""
-    rates_file = read_un_rates(source)
-    tables = read_workbook(workbook)
+def _merge(rates_file: UnRatesFile, tables: dict[str, RawTable], workbook: Path) -> RatesMerge:
     if s.RATES not in tables:
-        raise WorkbookError(f"{Path(workbook).name} has no Excel Table named '{s.RATES}'; add "
-                            f"one with the columns {', '.join(s.RATE_COLUMNS)} (Insert > "
-                            "Table) and import again.")
-    merge = merge_rates(rates_file.records, existing_rates(tables[s.RATES]), rates_file.name)
-    return rates_file, tables, merge
+        raise WorkbookError(f"{workbook.name} has no Excel Table named '{s.RATES}'; add one "
+                            f"with the columns {', '.join(s.RATE_COLUMNS)} (Insert > Table) "
+                            "and import again.")
+    return merge_rates(rates_file.records, existing_rates(tables[s.RATES]), rates_file.name)
+
+
+def import_rates_in_place(source: str | os.PathLike[str], workbook: str | os.PathLike[str], *,
+                          force: bool = False, backup: bool = True) -> RatesImport:
+    """Append the missing rates of ``source`` to ``workbook`` itself (kept safe as by
+    ``refresh --in-place``; a timestamped backup beside it unless ``backup`` is False)."""
+    rates_file = read_un_rates(source)
+    with InPlaceTransaction(workbook, force=force, backup=backup) as transaction:
+        merge = _merge(rates_file, transaction.tables, transaction.path)
+        if not merge.added:
+            return RatesImport(rates_file, merge, transaction.given)
+        _refuse_losses(transaction.path, force)  # in this command's words
+        appended: list[AppendedRates] = []
+        result = transaction.commit(lambda book: appended.append(append_rates(book,
+                                                                              merge.added)),
+                                    changed_tables=[s.RATES])
+    return RatesImport(rates_file, merge, result.path, appended[0], result.backup,
+                       result.notes)
 
 
 def import_rates_to_file(source: str | os.PathLike[str], workbook: str | os.PathLike[str],
@@ -61,16 +81,16 @@ def import_rates_to_file(source: str | os.PathLike[str], workbook: str | os.Path
     """Write ``workbook`` with the missing rates of ``source`` appended to ``out``."""
     workbook, out = Path(workbook), Path(out)
     _check_out(workbook, out)
-    rates_file, tables, merge = plan_import(source, workbook)
-    notes = _refuse_losses(workbook, force)
+    rates_file = read_un_rates(source)
+    tables = read_workbook(workbook)
+    merge = _merge(rates_file, tables, workbook)
     if not merge.added:
-        with atomic_target(out) as tmp:
-            shutil.copyfile(workbook, tmp)
-        return RatesImport(rates_file, merge, out, notes=notes)
+        copy_atomically(workbook, out)
+        return RatesImport(rates_file, merge, out)
+    notes = _refuse_losses(workbook, force)
     data, appended = appended_package(workbook, merge.added)
-    with atomic_target(out) as tmp:
-        tmp.write_bytes(data)
-        verify_appended(tmp, workbook, tables, merge.added)
+    write_bytes_atomically(out, data, before_replace=lambda tmp: verify_appended(
+        tmp, workbook, tables, merge.added))
     return RatesImport(rates_file, merge, out, appended, notes=notes)
 
 
@@ -103,7 +123,7 @@ def appended_package(workbook: Path, rows: list[tuple[str, date, float]]
     """The bytes of ``workbook`` with ``rows`` appended to its Rates table (nothing written)."""
     from openpyxl import load_workbook
 
-    from bdt_xl.files.inplace import repair
+    from bdt_xl.files.inplace.repair import repair
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "extension is not supported": reported already
@@ -111,8 +131,9 @@ def appended_package(workbook: Path, rows: list[tuple[str, date, float]]
             book = load_workbook(workbook, keep_vba=True, keep_links=True)
         except Exception as exc:
             raise WorkbookError(f"{workbook.name} could not be opened for editing "
-                                f"({_short(exc)}); type the new rates by hand.") from None
+                                f"({short(exc)}); type the new rates by hand.") from None
     appended = append_rates(book, rows)
+    book.calculation.fullCalcOnLoad = True  # formulas that read the Rates table
     buffer = io.BytesIO()
     book.save(buffer)
     with zipfile.ZipFile(workbook) as original:
@@ -151,6 +172,3 @@ def verify_appended(written: Path, original: Path, tables: dict[str, RawTable],
             raise fail("the macros were not kept")
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]

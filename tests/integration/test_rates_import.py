@@ -200,3 +200,82 @@ def test_a_workbook_given_as_source_is_one_sentence(tmp_path, macro_book):
                      str(tmp_path / "x.xlsm")])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {macro_book.name} is an Excel workbook")
+
+
+# -- without --out: the workbook itself, with the guarantees of refresh --in-place -----------------
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_in_place_appends_and_keeps_a_backup(tmp_path, macro_book):
+    src = un_xml(tmp_path)
+    original = macro_book.read_bytes()
+    result = invoke(["rates", "import", str(src), str(macro_book)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{src.name}: 3 rates added, 1 already there."
+    [backup] = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
+    assert lines[-2:] == [f"Backup of the previous version: {backup.name}",
+                          f"{macro_book} updated."]
+    assert backup.read_bytes() == original
+    _, table, rows, formats = _rates_rows(macro_book)
+    assert _as_rates(rows) == AFTER and table.ref == "A1:C6"
+    assert formats == [("yyyy-mm-dd", "0.0000")] * 5
+    with zipfile.ZipFile(backup) as a, zipfile.ZipFile(macro_book) as b:
+        assert a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
+        vml = [n for n in a.namelist() if n.endswith(".vml")]
+        assert vml and all(a.read(n) == b.read(n) for n in vml)
+    assert run_file(macro_book).tables[s.SUMMARY].query(f"`{s.PERIOD}` == '2025'")[
+        s.FUNDS_USD].iloc[0] == pytest.approx(2000.0)
+
+
+def test_in_place_with_nothing_new_leaves_the_file_alone(tmp_path, macro_book):
+    src = un_text(tmp_path, [r for r in UN_RECORDS if r[2] in ("EUR", "USD")])
+    before = _sha(macro_book)
+    result = invoke(["rates", "import", str(src), str(macro_book), "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{src.name}: 0 rates added, 1 already there.",
+                                          f"{macro_book} left as it was."]
+    assert _sha(macro_book) == before
+    assert _files(tmp_path) == sorted([macro_book.name, src.name])  # no backup, no temp
+
+
+def test_in_place_refuses_a_workbook_open_in_excel(tmp_path, macro_book):
+    (tmp_path / f"~${macro_book.name}").write_bytes(b"lock")
+    before = _sha(macro_book)
+    result = invoke(["rates", "import", str(un_xml(tmp_path)), str(macro_book)])
+    assert result.exit_code == 5 and "open in Excel" in result.stderr, result.output
+    assert _sha(macro_book) == before
+    assert ".backup-" not in "".join(_files(tmp_path))
+
+
+def test_in_place_conflict_changes_nothing(tmp_path, macro_book):
+    records = [*UN_RECORDS, ("MONACO", "Euro", "EUR", "01 Oct 2025", "0.9")]
+    before = _sha(macro_book)
+    result = invoke(["rates", "import", str(un_text(tmp_path, records)), str(macro_book)])
+    assert result.exit_code == 2
+    assert "EUR two different rates" in result.stderr and "(line 8, MONACO)" in result.stderr
+    assert _sha(macro_book) == before
+    assert ".backup-" not in "".join(_files(tmp_path))
+
+
+def _with_sparkline(book, refs):
+    sheet = book.get_worksheet_by_name(s.AGREEMENTS)
+    sheet.write_row("N1", [1, 2, 3])
+    sheet.add_sparkline("R1", {"range": f"{s.AGREEMENTS}!N1:P1"})
+
+
+def test_in_place_refuses_what_it_would_lose_unless_forced(tmp_path):
+    path = tmp_path / "Sparkline.xlsx"
+    write_input_workbook(path, AGREEMENTS, RATES, customize=_with_sparkline)
+    before = _sha(path)
+    src = un_xml(tmp_path)
+    result = invoke(["rates", "import", str(src), str(path)])
+    assert result.exit_code == 4
+    assert "sparklines" in result.stderr and "--force" in result.stderr
+    assert _sha(path) == before
+    forced = invoke(["rates", "import", str(src), str(path), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert any(line.startswith("Note: lost (forced): sparklines")
+               for line in forced.stdout.splitlines())
+    assert _as_rates(_rates_rows(path)[2]) == AFTER
