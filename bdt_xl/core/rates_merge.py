@@ -61,6 +61,12 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def no_rates_table(workbook: str) -> str:
+    """The sentence for a workbook without a Rates table (file or live workbook)."""
+    return (f"{workbook} has no Excel Table named '{s.RATES}'; add one with the columns "
+            f"{', '.join(s.RATE_COLUMNS)} (Insert > Table) and import again.")
+
+
 def existing_rates(table: RawTable | None) -> dict[tuple[str, date], float]:
     """(currency, effective date) -> rate of every usable row of the ``Rates`` table.
 

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from bdt_xl import schema as s
-from bdt_xl.core.rates_merge import RatesMerge, existing_rates, merge_rates
+from bdt_xl.core.rates_merge import RatesMerge, existing_rates, merge_rates, no_rates_table
 from bdt_xl.core.table import INPUT_TABLES, RawTable
 from bdt_xl.errors import NotWritten, UsageError, WorkbookError, WouldLoseFeatures
 from bdt_xl.files.features import describe, open_package, workbook_features
@@ -52,9 +52,7 @@ class RatesImport:
 
 def _merge(rates_file: UnRatesFile, tables: dict[str, RawTable], workbook: Path) -> RatesMerge:
     if s.RATES not in tables:
-        raise WorkbookError(f"{workbook.name} has no Excel Table named '{s.RATES}'; add one "
-                            f"with the columns {', '.join(s.RATE_COLUMNS)} (Insert > Table) "
-                            "and import again.")
+        raise WorkbookError(no_rates_table(workbook.name))
     return merge_rates(rates_file.records, existing_rates(tables[s.RATES]), rates_file.name)
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bdt_xl import schema as s
 from bdt_xl.build.input_workbook import DATE_FORMAT, RATE_FORMAT
 from bdt_xl.core.lists import normalize
+from bdt_xl.core.rates_merge import no_rates_table
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
@@ -93,9 +94,7 @@ def _rates_table(book: Workbook):
     for sheet in book.worksheets:
         if normalize(sheet.title) == wanted:
             return sheet, None
-    raise WorkbookError(f"the workbook has no Excel Table named '{s.RATES}'; add one with the "
-                        f"columns {', '.join(s.RATE_COLUMNS)} (Insert > Table) and import "
-                        "again.")
+    raise WorkbookError(no_rates_table("The workbook"))
 
 
 def _plain_bounds(sheet: Worksheet) -> tuple[int, int, int, int]:
