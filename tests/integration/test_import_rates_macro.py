@@ -145,3 +145,30 @@ def test_the_clicked_button_is_told_by_its_caption(workbook):
     assert not clicked_import_button(book(-2146826265, BUTTON_CAPTION))  # not a button: error
     # on the remote engine there is no COM object at all
     assert not clicked_import_button(remote_book(payload_from_file(workbook)))
+
+
+# -- the button in the built workbook and the .py it runs ----------------------------------------
+def test_the_rates_sheet_has_the_import_button(workbook):
+    from test_macro_workbook import buttons
+
+    assert buttons(workbook, s.RATES) == {(BUTTON_CAPTION, "[0]!SampleCall")}
+
+
+def test_the_workbook_module_runs_the_import_for_that_button(monkeypatch, tmp_path):
+    from bdt_xl.build.macro_workbook import write_entry_module
+
+    calls = []
+    fake_rates = types.ModuleType("bdt_xl.excel.import_rates")
+    fake_rates.clicked_import_button = lambda: True
+    fake_rates.import_un_rates = lambda: calls.append("import")
+    fake_macros = types.ModuleType("bdt_xl.excel.macros")
+    fake_macros.refresh_report = lambda: calls.append("refresh")
+    monkeypatch.setitem(sys.modules, "bdt_xl.excel.import_rates", fake_rates)
+    monkeypatch.setitem(sys.modules, "bdt_xl.excel.macros", fake_macros)
+    module_path = write_entry_module(tmp_path / "Book.xlsm")
+    namespace: dict = {}
+    exec(compile(module_path.read_text(encoding="utf-8"), str(module_path), "exec"), namespace)
+    namespace["main"]()
+    fake_rates.clicked_import_button = lambda: False
+    namespace["main"]()
+    assert calls == ["import", "refresh"]
