@@ -27,13 +27,14 @@ from xlsxwriter.utility import xl_range_abs
 from bdt_xl import schema as s
 from bdt_xl.build.input_workbook import Row, TableRef, write_input_workbook
 from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, LISTS_COLUMNS, ReferenceLists
-from bdt_xl.excel.import_rates import BUTTON_CAPTION as IMPORT_RATES_CAPTION
 
 XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
 VBA_PROJECT_MEMBER = "xl/vbaProject.bin"
 
 REFRESH_MACRO = "SampleCall"  # Module1: runs main() of the .py named like the workbook
 IMPORT_FUNCTIONS_MACRO = "ImportPythonUDFs"  # xlwings module: imports the UDF modules
+#: The Rates sheet's button; it runs REFRESH_MACRO too, ``main()`` tells it by this caption.
+IMPORT_RATES_CAPTION = "Import UN rates"
 
 CONF_SHEET = "xlwings.conf"
 HOWTO_SHEET = "How to use"

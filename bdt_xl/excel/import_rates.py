@@ -27,6 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bdt_xl import schema as s
+from bdt_xl.build.input_workbook import DATE_FORMAT, RATE_FORMAT
+from bdt_xl.build.macro_workbook import DROPDOWN_NAMES, IMPORT_RATES_CAPTION
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.rates_merge import (
     RatesMerge,
@@ -41,10 +43,8 @@ from bdt_xl.errors import BdtError, WorkbookError
 
 log = logging.getLogger(__name__)
 
-TITLE = "Import UN rates"
-BUTTON_CAPTION = "Import UN rates"
-CURRENCIES_NAME = "Currencies"  # build.macro_workbook.DROPDOWN_NAMES[s.CURRENCY]
-DATE_FORMAT, RATE_FORMAT = "yyyy-mm-dd", "0.0000"  # build.input_workbook's formats
+TITLE = BUTTON_CAPTION = IMPORT_RATES_CAPTION
+CURRENCIES_NAME = DROPDOWN_NAMES[s.CURRENCY]
 FILE_FILTER = "UN operational rates (*.xml;*.txt),*.xml;*.txt,All files (*.*),*.*"
 NO_DIALOG = ("This Excel cannot show a file dialog to Python; import the rates with the "
              "command: bdt-xl rates import RATES_FILE WORKBOOK")

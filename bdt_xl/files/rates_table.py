@@ -22,13 +22,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bdt_xl import schema as s
 from bdt_xl.build.input_workbook import DATE_FORMAT, RATE_FORMAT
+from bdt_xl.build.macro_workbook import DROPDOWN_NAMES
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.rates_merge import no_rates_table
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
 
-CURRENCIES_NAME = "Currencies"  # build.macro_workbook.DROPDOWN_NAMES[s.CURRENCY]
+CURRENCIES_NAME = DROPDOWN_NAMES[s.CURRENCY]
 
 
 @dataclass
