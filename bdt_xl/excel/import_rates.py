@@ -12,8 +12,8 @@ the system's ``choose file`` dialog through ``osascript``. Engines without eithe
 Server/Lite) say so and point to ``bdt-xl rates import``.
 
 The workbook's buttons all run the same VBA macro (xlwings' ``SampleCall``, i.e. ``main()``
-of the workbook's .py file): ``clicked_import_button()`` tells from ``Application.Caller``
-whether it was this one. The user never sees a traceback.
+of the workbook's .py file): ``clicked_import_button()`` tells whether it was this one. The
+user never sees a traceback.
 """
 
 from __future__ import annotations
@@ -138,18 +138,29 @@ def _choose_on_mac() -> Path | None:
 
 
 def clicked_import_button(book=None) -> bool:
-    """Whether the button that ran the macro is **Import UN rates** (False when unknown)."""
+    """Whether the button that ran the macro is **Import UN rates** (False when unknown).
+
+    Windows Excel names the clicked button (``Application.Caller``) and its caption tells it.
+    Where the caller cannot be read (macOS, the macro run from Alt+F8), the active sheet
+    does: the Import button is the only one on the Rates sheet.
+    """
     try:
         if book is None:
             import xlwings
 
             book = xlwings.Book.caller()
+    except Exception:  # not run from Excel at all
+        return False
+    try:
         api = book.app.api
         caller = api.Caller
-        if not isinstance(caller, str):
-            return False
-        return str(api.ActiveSheet.Buttons(caller).Caption).strip() == BUTTON_CAPTION
-    except Exception:  # not run from a button, not Windows Excel, not in Excel at all
+        if isinstance(caller, str):
+            return str(api.ActiveSheet.Buttons(caller).Caption).strip() == BUTTON_CAPTION
+    except Exception:  # no COM object (macOS, remote engine), or not a button
+        pass
+    try:
+        return normalize(book.sheets.active.name) == normalize(s.RATES)
+    except Exception:
         return False
 
 

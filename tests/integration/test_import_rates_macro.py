@@ -138,13 +138,25 @@ class _FakeApi:
 
 
 def test_the_clicked_button_is_told_by_its_caption(workbook):
-    def book(caller, caption):
-        return types.SimpleNamespace(app=types.SimpleNamespace(api=_FakeApi(caller, caption)))
+    def book(caller, caption, active=s.AGREEMENTS):
+        return types.SimpleNamespace(
+            app=types.SimpleNamespace(api=_FakeApi(caller, caption)),
+            sheets=types.SimpleNamespace(active=types.SimpleNamespace(name=active)))
     assert clicked_import_button(book("Button 3", BUTTON_CAPTION))
-    assert not clicked_import_button(book("Button 1", "Refresh report"))
-    assert not clicked_import_button(book(-2146826265, BUTTON_CAPTION))  # not a button: error
-    # on the remote engine there is no COM object at all
-    assert not clicked_import_button(remote_book(payload_from_file(workbook)))
+    assert not clicked_import_button(book("Button 1", "Refresh report", active=s.RATES))
+    # Alt+F8 (the caller is an error value): the active sheet decides
+    assert not clicked_import_button(book(-2146826265, BUTTON_CAPTION))
+    assert clicked_import_button(book(-2146826265, BUTTON_CAPTION, active=s.RATES))
+
+
+def test_without_a_caller_the_rates_sheet_means_import(workbook):
+    """The remote engine (and macOS Excel) cannot name the caller: the active sheet does."""
+    payload = payload_from_file(workbook)
+    names = [sheet["name"] for sheet in payload["sheets"]]
+    assert not clicked_import_button(remote_book(payload_from_file(
+        workbook, active=names.index(s.AGREEMENTS))))
+    assert clicked_import_button(remote_book(payload_from_file(
+        workbook, active=names.index(s.RATES))))
 
 
 # -- the button in the built workbook and the .py it runs ----------------------------------------
