@@ -279,3 +279,15 @@ def test_in_place_refuses_what_it_would_lose_unless_forced(tmp_path):
     assert any(line.startswith("Note: lost (forced): sparklines")
                for line in forced.stdout.splitlines())
     assert _as_rates(_rates_rows(path)[2]) == AFTER
+
+
+def test_a_different_rate_already_in_the_table_is_kept_and_named(tmp_path, macro_book):
+    records = [("FRANCE", "Euro", "EUR", "01 Oct 2025", "0.870")]
+    out = tmp_path / "out.xlsm"
+    result = invoke(["rates", "import", str(un_text(tmp_path, records)), str(macro_book),
+                     "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "UN rates.txt: 0 rates added, 1 already there. The table's own rates were kept where "
+        "the file differs: EUR from 1 October 2025 is 0.862 in the table, 0.87 in the file.")
+    assert _as_rates(_rates_rows(out)[2]) == RATES

@@ -151,3 +151,21 @@ def test_text_and_xml_exports_read_the_same(rows, pad):
     assert [(r.currency, r.effective, r.units_per_usd) for r in from_xml] == expected
     assert [r.where for r in from_text] == [f"line {n}, {' '.join(c.split())}"
                                             for n, (c, *_rest) in enumerate(rows, start=1)]
+
+
+def test_a_header_line_added_by_a_spreadsheet_is_tolerated():
+    data = (b"Country\tCurrency name\tISO code\tEffective date\tRate\n"
+            b"JAPAN\tYen\tJPY\t01 Oct 2026\t147.35\n")
+    [only] = parse_un_rates(data, "r.txt").records
+    assert (only.currency, only.where) == ("JPY", "line 2, JAPAN")
+
+
+@pytest.mark.parametrize("shown, day", [
+    ("01 Oct 2026", date(2026, 10, 1)), ("1 Oct 2026", date(2026, 10, 1)),
+    ("01-OCT-26", date(2026, 10, 1)), ("01 October 2026", date(2026, 10, 1)),
+    ("15 Sept 2026", date(2026, 9, 15)), ("2026-10-01", date(2026, 10, 1)),
+    ("2026-10-01T00:00:00", date(2026, 10, 1)),
+])
+def test_effective_date_spellings(shown, day):
+    [only] = parse_un_rates(f"JAPAN\tYen\tJPY\t{shown}\t147\n".encode(), "r.txt").records
+    assert only.effective == day
