@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -224,6 +225,37 @@ def new_workbook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- rates import ------------------------------------------------------------------------------
+
+def rates_import(args: argparse.Namespace) -> int:
+    """Append the UN operational rates of SOURCE missing from WORKBOOK's Rates table."""
+    from bdt_xl.files.rates_import import import_rates_in_place, import_rates_to_file
+
+    if args.out is None:
+        work = partial(import_rates_in_place, args.source, args.workbook, force=args.force,
+                       backup=not args.no_backup)
+    elif args.no_backup:
+        raise Failure("--no-backup only applies without --out (the workbook is not touched).")
+    else:
+        work = partial(import_rates_to_file, args.source, args.workbook, args.out,
+                       force=args.force)
+    result = _guard(work, args.debug)
+    if not args.quiet:
+        from bdt_xl.core.rates_merge import summary_sentence
+        _say(f"{result.source.name}: {summary_sentence(result.merge)}")
+        for note in result.notes:
+            _say(f"Note: {note}")
+        if result.backup is not None:
+            _say(f"Backup of the previous version: {result.backup.name}")
+        if args.out is not None:
+            _say(f"Workbook written to {result.target}")
+        elif result.appended is not None:
+            _say(f"{result.target} updated.")
+        else:
+            _say(f"{result.target} left as it was.")
+    return EXIT_OK
+
+
 # -- parser and entry points -------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
@@ -271,6 +303,23 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--empty", action="store_true", help="no sample agreements (the sample "
                      "rates and the lists are still included)")
     sub.add_argument("--force", action="store_true", help="replace an existing file")
+
+    rates = commands.add_parser("rates", help="UN operational rates of exchange",
+                                description="UN operational rates of exchange")
+    sub = rates.add_subparsers(dest="rates_command", metavar="ACTION", required=True).add_parser(
+        "import", help="Append the rates of a file saved from the UN Treasury's operational "
+        "rates page (XML or text) that the workbook's Rates table lacks.")
+    sub.set_defaults(run=rates_import)
+    sub.add_argument("source", type=Path, help="the XML or text file saved from the UN page")
+    sub.add_argument("workbook", type=Path, help="the agreements workbook (.xlsx or .xlsm)")
+    sub.add_argument("--out", "-o", type=Path, help="write the result to this new file (the "
+                     "workbook is not touched); without it the workbook itself is updated")
+    sub.add_argument("--force", action="store_true", help="go ahead even if parts of the "
+                     "workbook that cannot be kept are found (they are named first)")
+    sub.add_argument("--no-backup", action="store_true", help="in place: keep no backup copy")
+    sub.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    sub.add_argument("--debug", action="store_true",
+                     help="show full details of unexpected errors")
     return top
 
 

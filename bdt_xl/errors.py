@@ -39,6 +39,10 @@ class UsageError(BdtError):
     """A command-line option or argument cannot be used."""
 
 
+class RatesFileError(BdtError):
+    """A file given to ``rates import`` is not a usable UN operational rates file."""
+
+
 class MissingPackage(BdtError):
     """An optional Python package that the chosen feature needs is not installed."""
 

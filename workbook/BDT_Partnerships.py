@@ -8,6 +8,13 @@ under the same name. All the work is in ``bdt_xl``.
 
 
 def main() -> None:
-    from bdt_xl.excel.macros import refresh_report  # imported here: only needed when clicked
+    # imported here: only needed when clicked. Every button runs SampleCall, i.e. main();
+    # the Import UN rates button is told from the others by its caption.
+    from bdt_xl.excel.import_rates import clicked_import_button, import_un_rates
+
+    if clicked_import_button():
+        import_un_rates()
+        return
+    from bdt_xl.excel.macros import refresh_report
 
     refresh_report()

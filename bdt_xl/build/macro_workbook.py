@@ -33,6 +33,8 @@ VBA_PROJECT_MEMBER = "xl/vbaProject.bin"
 
 REFRESH_MACRO = "SampleCall"  # Module1: runs main() of the .py named like the workbook
 IMPORT_FUNCTIONS_MACRO = "ImportPythonUDFs"  # xlwings module: imports the UDF modules
+#: The Rates sheet's button; it runs REFRESH_MACRO too, ``main()`` tells it by this caption.
+IMPORT_RATES_CAPTION = "Import UN rates"
 
 CONF_SHEET = "xlwings.conf"
 HOWTO_SHEET = "How to use"
@@ -75,7 +77,14 @@ under the same name. All the work is in ``bdt_xl``.
 
 
 def main() -> None:
-    from bdt_xl.excel.macros import refresh_report  # imported here: only needed when clicked
+    # imported here: only needed when clicked. Every button runs SampleCall, i.e. main();
+    # the Import UN rates button is told from the others by its caption.
+    from bdt_xl.excel.import_rates import clicked_import_button, import_un_rates
+
+    if clicked_import_button():
+        import_un_rates()
+        return
+    from bdt_xl.excel.macros import refresh_report
 
     refresh_report()
 '''
@@ -109,6 +118,8 @@ def build_macro_workbook(
         _print_columns(agreements_sheet, refs[s.AGREEMENTS])
         _add_button(agreements_sheet, 1, refs[s.AGREEMENTS].last_col + 2, REFRESH_MACRO,
                     "Refresh report")
+        _add_button(book.get_worksheet_by_name(s.RATES), 1, refs[s.RATES].last_col + 2,
+                    REFRESH_MACRO, IMPORT_RATES_CAPTION)
         _add_howto_sheet(book)
         _add_conf_sheet(book)
 
@@ -208,7 +219,9 @@ def _howto_lines() -> list[tuple[str, str]]:
                  "dates (e.g. 2023-05-31) and amounts in the agreement's currency."),
         ("text", f"2. {s.RATES} sheet: the UN operational rates of exchange, one row per "
                  "currency and date the rate takes effect (units of currency per 1 USD). "
-                 "USD needs no row."),
+                 "USD needs no row. Import UN rates (on that sheet) asks for the file saved "
+                 "from the UN Treasury's operational rates page (XML or text) and adds the "
+                 "rates the table lacks (command: bdt-xl rates import FILE WORKBOOK)."),
         ("text", f"3. {s.SETTINGS} sheet (optional): Report year, Through (the cut-off date of "
                  "the year-over-year comparison) and Language (en or fr)."),
         ("text", "4. Click Refresh report (here or on the Agreements sheet). The report sheets "

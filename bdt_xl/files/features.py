@@ -9,7 +9,7 @@ charts, pivot tables, external links and, with ``keep_vba``, the VBA project and
 at the package (zip parts and their XML) *before* anything is written and names what would
 be lost, so the refresh can refuse with one sentence instead.
 
-Observed with openpyxl 3.1 (see tests/test_inplace.py, which builds each case):
+Observed with openpyxl 3.1 (see tests/integration/test_inplace.py, which builds each case):
 
 - kept: the VBA project (byte-identical), form buttons and their macro (legacy VML drawing;
   ``inplace.repair`` puts it back byte for byte, and restores ``vmlDrawing10.vml`` and up,
@@ -40,12 +40,15 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from bdt_xl.errors import NotAWorkbook, PasswordProtected
-from bdt_xl.files.ooxml import DOC_REL, Rel, rels, sheet_parts, workbook_part
-
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+from bdt_xl.files.ooxml import (
+    DOC_REL,
+    Rel,
+    local_name,
+    rels,
+    sheet_parts,
+    table_parts,
+    workbook_part,
+)
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
@@ -189,10 +192,6 @@ def open_package(path: str | os.PathLike[str]) -> zipfile.ZipFile:
     return package
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def _without_sheet_data(xml: bytes) -> bytes:
     """The worksheet XML with the (possibly huge) ``sheetData`` element cut out."""
     match = re.search(rb"<(\w+:)?sheetData\b", xml)
@@ -220,7 +219,7 @@ def _extension_feature(uri: str, sheet: str | None) -> Feature | None:
 def _extensions(node: ElementTree.Element, sheet: str | None) -> list[Feature]:
     found = []
     for ext in node:
-        if _local(ext.tag) == "ext":
+        if local_name(ext.tag) == "ext":
             feature = _extension_feature(ext.get("uri", ""), sheet)
             if feature:
                 found.append(feature)
@@ -233,11 +232,11 @@ def _sheet_features(package: zipfile.ZipFile, name: str, part: str) -> list[Feat
     sheet_rels = {rel.id: rel for rel in rels(package, part)}
     root = ElementTree.fromstring(_without_sheet_data(package.read(part)))
     for child in root:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "extLst":
             found += _extensions(child, name)
         elif tag == "AlternateContent":  # Excel 2010+ controls and OLE objects
-            inner = {_local(n.tag) for n in child.iter()}
+            inner = {local_name(n.tag) for n in child.iter()}
             if "control" in inner or "controls" in inner:
                 found += _control_features(child, sheet_rels, name)
             elif "oleObject" in inner:
@@ -265,7 +264,7 @@ def _control_features(node, sheet_rels: dict[str, Rel], sheet: str) -> list[Feat
     """Form controls (buttons…) survive through their legacy VML shape; ActiveX ones do not."""
     found = []
     for control in node.iter():
-        if _local(control.tag) != "control":
+        if local_name(control.tag) != "control":
             continue
         rel = sheet_rels.get(control.get(f"{{{DOC_REL}}}id", ""))
         if rel is not None and rel.kind == "control":  # ActiveX: a binary part of its own
@@ -288,9 +287,9 @@ def _drawing_features(package: zipfile.ZipFile, part: str, sheet: str) -> list[F
     drawing_rels = {rel.id: rel for rel in rels(package, part)}
     root = ElementTree.fromstring(package.read(part))
     for item in _drawn_items(root):
-        tag = _local(item.tag)
+        tag = local_name(item.tag)
         if tag == "sp":
-            mirror = any(_local(n.tag) == "compatExt" for n in item.iter())
+            mirror = any(local_name(n.tag) == "compatExt" for n in item.iter())
             if not mirror:  # a form control's modern twin: the VML shape is kept
                 found.append(Feature("shapes or text boxes", sheet))
         elif tag == "grpSp":
@@ -311,7 +310,7 @@ def _drawn_items(node):
     """The drawn objects under ``node``, looking inside anchors and ``mc:AlternateContent``
     (whose first choice is what Excel shows)."""
     for child in node:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "AlternateContent":
             choice = next(iter(child), None)
             if choice is not None:
@@ -323,10 +322,10 @@ def _drawn_items(node):
 
 
 def _frame_features(package, frame, drawing_rels: dict[str, Rel], sheet: str) -> list[Feature]:
-    data = next((n for n in frame.iter() if _local(n.tag) == "graphicData"), None)
+    data = next((n for n in frame.iter() if local_name(n.tag) == "graphicData"), None)
     uri = data.get("uri", "") if data is not None else ""
     if uri.endswith("/chart"):
-        ref = next((n for n in data if _local(n.tag) == "chart"), None)
+        ref = next((n for n in data if local_name(n.tag) == "chart"), None)
         rel = drawing_rels.get(ref.get(f"{{{DOC_REL}}}id", "")) if ref is not None else None
         return _chart_features(package, rel.target, sheet) if rel else []
     if "chartex" in uri:
@@ -344,7 +343,7 @@ def _chart_features(package: zipfile.ZipFile, part: str, sheet: str) -> list[Fea
         found.append(Feature("shapes drawn inside charts", sheet))
     root = ElementTree.fromstring(package.read(part))
     for node in root.iter():
-        if _local(node.tag) == "extLst":
+        if local_name(node.tag) == "extLst":
             for ext in node:
                 uri = ext.get("uri", "").upper()
                 if uri and uri not in HARMLESS_EXTENSIONS:
@@ -368,12 +367,8 @@ def _reachable(package: zipfile.ZipFile, starts: list[str]) -> set[str]:
 
 
 def _sheet_tables(package: zipfile.ZipFile, part: str) -> set[str]:
-    names = set()
-    for rel in rels(package, part):
-        if rel.kind == "table" and rel.target in package.namelist():
-            root = ElementTree.fromstring(package.read(rel.target))
-            names.update(n for n in (root.get("displayName"), root.get("name")) if n)
-    return names
+    return {n for root in table_parts(package, part)
+            for n in (root.get("displayName"), root.get("name")) if n}
 
 
 def workbook_features(path: str | os.PathLike[str],
@@ -414,7 +409,7 @@ def _features(package: zipfile.ZipFile, replaced: set[str]) -> list[Feature]:
     book = workbook_part(package)
     root = ElementTree.fromstring(package.read(book))
     for child in root:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "extLst":
             found += _extensions(child, None)
         elif tag == "customWorkbookViews":

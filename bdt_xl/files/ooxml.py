@@ -1,7 +1,8 @@
-"""The parts of an .xlsx/.xlsm package (a zip of XML parts) and how they refer to each other.
+"""The parts of an .xlsx/.xlsm package (a zip of XML parts), their XML namespaces and how
+they refer to each other.
 
 Shared by the reader (which finds error cells in the sheet XML), the feature detection that
-guards in-place refreshes, and the in-place writer's checks.
+guards in-place refreshes, the in-place writer's repairs and checks, and the report mark.
 """
 
 from __future__ import annotations
@@ -11,8 +12,37 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+#: SpreadsheetML: workbook, worksheets, tables.
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#: Relationship ids used inside parts (``r:id``).
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: ``.rels`` parts.
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: ``[Content_Types].xml``.
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+#: ``mc:AlternateContent``.
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#: Drawings anchored on a sheet, and DrawingML itself.
+XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
+#: ``docProps/custom.xml`` and its typed values.
+CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VARIANT_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+VBA_PART = "xl/vbaProject.bin"
+CUSTOM_PROPS_PART = "docProps/custom.xml"
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def local_name(tag: str) -> str:
+    """``{namespace}name`` -> ``name``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def to_xml(root: ElementTree.Element) -> bytes:
+    """A part's bytes: the XML declaration Excel writes, then ``root``."""
+    return XML_DECLARATION + ElementTree.tostring(root, encoding="UTF-8",
+                                                  xml_declaration=False)
 
 
 @dataclass(frozen=True)
@@ -85,3 +115,35 @@ def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
         if rid in by_id:
             result[sheet.get("name", "")] = by_id[rid]
     return result
+
+
+def custom_properties(package: zipfile.ZipFile) -> dict[str, str]:
+    """The workbook's custom document properties (File > Properties > Custom), as text."""
+    if CUSTOM_PROPS_PART not in package.namelist():
+        return {}
+    try:
+        root = ElementTree.fromstring(package.read(CUSTOM_PROPS_PART))
+    except ElementTree.ParseError:
+        return {}
+    found = {}
+    for prop in root:
+        value = next(iter(prop), None)
+        found[prop.get("name", "")] = (value.text or "") if value is not None else ""
+    return found
+
+
+def table_parts(package: zipfile.ZipFile, sheet_part: str) -> list[ElementTree.Element]:
+    """The root elements of the Excel Tables on one worksheet."""
+    found = []
+    names = set(package.namelist())
+    for rel in rels(package, sheet_part):
+        if rel.kind == "table" and rel.target in names:
+            found.append(ElementTree.fromstring(package.read(rel.target)))
+    return found
+
+
+def defined_names(package: zipfile.ZipFile) -> list[str]:
+    """The workbook's defined names (named ranges, print areas, hidden names)."""
+    root = ElementTree.fromstring(package.read(workbook_part(package)))
+    node = root.find(f"{{{MAIN}}}definedNames")
+    return [n.get("name", "") for n in node] if node is not None else []

@@ -40,8 +40,7 @@ from bdt_xl.errors import (
     WorkbookInUse,
     exit_code,
 )
-from bdt_xl.files import inplace
-from bdt_xl.files.inplace import refresh_in_place
+from bdt_xl.files.inplace import refresh_in_place, repair, verification
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -89,10 +88,14 @@ def test_open_in_excel_or_libreoffice(book, lock, app):
 
 def test_replace_refused_by_the_system(book, monkeypatch):
     """Windows will not replace a file Excel holds open: os.replace raises PermissionError."""
+    real_replace = os.replace
+
     def denied(src, dst):
+        if Path(dst) != book:  # the backup is written; the workbook itself is held
+            return real_replace(src, dst)
         raise PermissionError(errno.EACCES, "Permission denied", str(dst))
 
-    monkeypatch.setattr(inplace.os, "replace", denied)
+    monkeypatch.setattr(os, "replace", denied)
     error = refused(book, WorkbookInUse)
     assert "open in another program" in str(error) and "was not changed" in str(error)
     assert exit_code(error) == EXIT_IN_USE
@@ -101,7 +104,7 @@ def test_replace_refused_by_the_system(book, monkeypatch):
 
 def test_read_only_file(book, monkeypatch):
     if ROOT:  # root may write anything: the check asks the system, so answer as it would
-        monkeypatch.setattr(inplace.os, "access", lambda path, mode: False)
+        monkeypatch.setattr(os, "access", lambda path, mode: False)
     else:
         book.chmod(0o444)
     error = refused(book, WorkbookInUse)
@@ -120,7 +123,7 @@ def test_read_only_folder(book, monkeypatch):
                 raise PermissionError(errno.EACCES, "Permission denied", str(name))
             return real_open(name, flags, *args, **kwargs)
 
-        monkeypatch.setattr(inplace.os, "open", no_create)
+        monkeypatch.setattr(os, "open", no_create)
     else:
         folder.chmod(0o555)
     try:
@@ -131,42 +134,24 @@ def test_read_only_folder(book, monkeypatch):
     assert others(book) == []
 
 
-def test_disk_full_while_writing(book, monkeypatch):
-    def full(tmp, data):
-        with open(tmp, "wb") as handle:
-            handle.write(data[:len(data) // 3])
-        raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
-
-    monkeypatch.setattr(inplace, "_write_temp", full)
-    error = refused(book, NotWritten)
-    assert "not enough disk space" in str(error) and "was not changed" in str(error)
-    assert exit_code(error) == EXIT_NOT_WRITTEN
-    assert others(book) == []
-
-
-def test_disk_full_while_backing_up(book, monkeypatch):
-    def full(src, dst, **kwargs):
-        Path(dst).write_bytes(b"partial")
-        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
-
-    monkeypatch.setattr(inplace.shutil, "copy2", full)
-    error = refused(book, NotWritten)
-    assert "not enough disk space" in str(error)
-    assert others(book) == []
-
-
 def test_changed_by_someone_else_meanwhile(book, monkeypatch):
-    verify = inplace._verify
+    verify = verification.verify_rewrite
 
     def meanwhile(tmp, original, *args):
         verify(tmp, original, *args)
         with open(original, "ab") as handle:
             handle.write(b" ")  # the user saved it in Excel in the meantime
 
-    monkeypatch.setattr(inplace, "_verify", meanwhile)
-    with pytest.raises(NotWritten) as caught:
-        refresh_in_place(book)
+    monkeypatch.setattr(verification, "verify_rewrite", meanwhile)
+    saved = None
+    with pytest.raises(WorkbookInUse) as caught:
+        try:
+            refresh_in_place(book)
+        finally:
+            saved = book.read_bytes()
     assert "changed by someone else" in str(caught.value)
+    assert exit_code(caught.value) == EXIT_IN_USE
+    assert saved.endswith(b" ")  # the user's version stays
     assert others(book) == []
 
 
@@ -175,7 +160,7 @@ def test_result_that_does_not_read_back_is_not_installed(tmp_path, monkeypatch):
     back), the original stays."""
     path = tmp_path / "Errors.xlsx"
     write_synthetic_workbook(path, 200, seed=3, error_rate=0.2)
-    monkeypatch.setattr(inplace, "_cached_results", lambda xml: {})
+    monkeypatch.setattr(repair, "cached_results", lambda xml: {})
     error = refused(path, NotWritten)
     assert "did not reopen correctly" in str(error) and "Agreements" in str(error)
     assert others(path) == []
@@ -184,17 +169,15 @@ def test_result_that_does_not_read_back_is_not_installed(tmp_path, monkeypatch):
 # -- killed in the middle ---------------------------------------------------------------------
 KILLED = textwrap.dedent("""
     import sys, time
-    from bdt_xl.files import inplace
+    from bdt_xl.files import safe_write
 
-    def slow(tmp, data):
-        with open(tmp, "wb") as handle:
-            handle.write(data[: len(data) // 2])
-            handle.flush()
-            print("writing", flush=True)
-            time.sleep(120)
+    def slow(path):
+        print("writing", flush=True)
+        time.sleep(120)
 
-    inplace._write_temp = slow
-    inplace.refresh_in_place(sys.argv[1])
+    safe_write.fsync_file = slow  # the temporary file is written, not yet renamed
+    from bdt_xl.files.inplace import refresh_in_place
+    refresh_in_place(sys.argv[1])
 """)
 
 
@@ -212,8 +195,9 @@ def test_killed_while_writing(book):
             child.kill()
     assert digest(book) == before
     leftovers = others(book)
-    assert len(leftovers) == 1 and leftovers[0].startswith(".Book.bdt-")  # hidden, not Book.xlsx
-    result = refresh_in_place(book)  # the next run works and clears the leftover
+    # hidden, not Book.xlsx: the temporary file and the lock of the killed run
+    assert len(leftovers) == 2 and all(name.startswith(".Book.") for name in leftovers)
+    result = refresh_in_place(book)  # the next run clears both leftovers
     assert others(book) == [result.backup.name]
     assert digest(result.backup) == before
 
