@@ -125,6 +125,12 @@ def sample_settings() -> dict:
             s.SETTING_LANGUAGE: LANGUAGE}
 
 
+def empty_settings() -> dict:
+    """The Settings table of an empty workbook: the setting names, no values, so that the
+    report year and cut-off come from the rows the user types (SPEC §1 defaults)."""
+    return dict.fromkeys(sample_settings())
+
+
 # ============================================================================================
 # What the report publishes (TDAG-23, section 3-4 text and the chart data at its end)
 # ============================================================================================
