@@ -15,8 +15,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
 
 from bdt_xl import schema as s
-from bdt_xl.files.safe_write import atomic_target
 from bdt_xl.core.lists import DEFAULT_LISTS, LISTS_COLUMNS, ReferenceLists, lists_table_rows
+from bdt_xl.files.safe_write import atomic_target
 
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
