@@ -24,6 +24,8 @@ OTHER_FORMATS = {
     ".csv": "a text file (.csv)",
     ".numbers": "a Numbers spreadsheet (.numbers)",
 }
+_ZIP = b"PK\x03\x04"  # every .xlsx/.xlsm is a zip package
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook, or an .xls renamed
 _DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
@@ -42,6 +44,15 @@ def check_input(path: Path) -> None:
     if kind is not None:
         raise WorkbookError(f"{path.name} is {kind}; open it in Excel or LibreOffice, save it "
                             "as Excel Workbook (.xlsx) and use that file.")
+    try:
+        with open(path, "rb") as file:
+            start = file.read(8)
+    except OSError:
+        return  # the reader says why it cannot be opened
+    if not start.startswith(_ZIP) and not start.startswith(_OLE):  # OLE: encrypted or .xls
+        raise WorkbookError(f"{path.name} is not an Excel workbook inside (perhaps a text or "
+                            "CSV file renamed); open it in Excel or LibreOffice, save it as "
+                            "Excel Workbook (.xlsx) and use that file.")
 
 
 def check_output(target: Path, given: str) -> None:

@@ -147,6 +147,17 @@ def test_other_spreadsheet_formats_are_named_not_a_library_error(other_formats, 
         assert "TablesNotSupported" not in line and "Cfb" not in line
 
 
+def test_text_file_named_xlsx_is_told_without_library_words(tmp_path):
+    path = tmp_path / "agreements.xlsx"
+    path.write_text("Agreement ID;Partner\nA1;Alpha\n", encoding="utf-8")
+    for command in ("refresh", "validate"):
+        result = invoke([command, str(path)])
+        assert result.exit_code == 2
+        line = _one_line(result.stderr)
+        assert "agreements.xlsx is not an Excel workbook inside" in line
+        assert "Cfb" not in line and "OLE" not in line
+
+
 # -- options and packages ------------------------------------------------------------------
 def test_ecb_fallback_without_its_package_says_how_to_install_it(books, tmp_path):
     # The package is made unimportable in that process only (as if never installed).
