@@ -8,6 +8,9 @@ shows the details); 5 the workbook (or, with ``--out``, the report file) is open
 with ``--in-place``: 4 parts of the workbook would be lost (nothing written; ``--force`` to
 go ahead).
 
+The checks of what the user typed live in ``cli_checks`` (each one sentence); what is printed
+goes through ``terminal`` (counted nouns, cell text neutralised, a closed pipe ends quietly).
+
 Built on the standard library's argparse: the command starts in a few milliseconds, which
 matters when it runs once per click.
 """
