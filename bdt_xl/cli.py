@@ -3,9 +3,13 @@ problems, ``bdt-xl new-workbook`` creates a macro workbook. Works on any machine
 
 Exit codes: 0 done; 1 ``validate`` found errors; 2 the workbook or an option could not be
 used (one sentence says why); 3 an unexpected failure (reported in one sentence; ``--debug``
-shows the details); with ``--in-place``: 4 parts of the workbook would be lost (nothing
-written; ``--force`` to go ahead), 5 the workbook is open in Excel, 6 it could not be written
-(the original is intact).
+shows the details); 5 the workbook (or, with ``--out``, the report file) is open in Excel;
+6 the report could not be written (a full disk; with ``--in-place`` the original is intact);
+with ``--in-place``: 4 parts of the workbook would be lost (nothing written; ``--force`` to
+go ahead).
+
+The checks of what the user typed live in ``cli_checks`` (each one sentence); what is printed
+goes through ``terminal`` (counted nouns, cell text neutralised, a closed pipe ends quietly).
 
 Built on the standard library's argparse: the command starts in a few milliseconds, which
 matters when it runs once per click.
@@ -14,6 +18,7 @@ matters when it runs once per click.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,7 +27,15 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from bdt_xl.cli_checks import (
+    check_ecb_package,
+    check_input,
+    check_output,
+    check_rates,
+    write_failure,
+)
 from bdt_xl.errors import EXIT_ERRORS, EXIT_OK, EXIT_UNEXPECTED, EXIT_UNUSABLE
+from bdt_xl.terminal import Output, Progress, counted, plain
 
 T = TypeVar("T")
 
@@ -35,23 +48,8 @@ class Failure(Exception):
         self.code = code
 
 
-def _say(text: str = "", *, err: bool = False) -> None:
-    print(text, file=sys.stderr if err else sys.stdout)
-
-
-class _Progress:
-    """One status line on a terminal's stderr ("Validating 50,000 rows…"), nothing otherwise."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.live = not quiet and sys.stderr.isatty()
-
-    def step(self, text: str) -> None:
-        if self.live:
-            sys.stderr.write(f"\r\033[K{text}")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        self.step("")
+_OUTPUT = Output()
+_say = _OUTPUT.say
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -92,6 +90,7 @@ def refresh(args: argparse.Namespace) -> int:
     if args.language is not None and args.language not in ("en", "fr"):
         raise Failure(f"--language must be en or fr, not {args.language!r}.")
     through = _date(args.through, "--through")
+    _guard(lambda: _check_input(workbook, args.ecb_fallback), args.debug)
 
     def options():  # imports the engine (pandas, pydantic): about half a second
         from bdt_xl.core.pipeline import Options
@@ -116,34 +115,59 @@ def refresh(args: argparse.Namespace) -> int:
     target: Path = args.out or default_output(workbook)
     if target.resolve() == workbook.resolve():
         raise Failure("the report would overwrite the input workbook; choose another --out file.")
-    if target.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise Failure(f"--out must end in .xlsx, not {target.suffix or 'nothing'!r}.")
-    if not target.parent.exists():
-        raise Failure(f"cannot write {target.name}: the folder {target.parent} does not exist; "
-                      "create it or choose another --out file.")
+    given = str(args.out if args.out is not None else target)  # as the user typed it
+    _guard(lambda: check_output(target, given), args.debug)
     from bdt_xl.files.reader import open_in_background
     opening = open_in_background(workbook)  # calamine parses while the engine is imported
-    report = _guard(lambda: _build(opening, target, options(), args.quiet), args.debug)
+    report = _guard(lambda: _build(opening, target, given, options(), args.quiet), args.debug)
     if not args.quiet:
         _print_summary(report, target)
     return EXIT_OK
 
 
-def _build(opening, target: Path, options, quiet: bool):
+def _check_input(workbook: Path, ecb_fallback: bool | None) -> None:
+    check_input(workbook)
+    if ecb_fallback:
+        check_ecb_package()
+
+
+def _build(opening, target: Path, given: str, options, quiet: bool):
     from bdt_xl.core.pipeline import run
     from bdt_xl.files.reader import read_workbook
-    from bdt_xl.files.report_file import write_report_file
 
-    progress = _Progress(quiet)
+    progress = Progress(quiet)
     try:
         progress.step("Reading the workbook…")
         tables = read_workbook(opening.result())  # raises the opening's WorkbookError
-        report = run(tables, options, progress.step).report
+        outcome = run(tables, options, progress.step)
+        check_rates(tables, outcome.checked, options.ecb_fallback)
         progress.step(f"Writing {target.name}…")
-        write_report_file(report, target)
+        failure = _write(outcome.report, target, given)
     finally:
         progress.done()
-    return report
+    if failure is not None:
+        raise failure
+    return outcome.report
+
+
+def _write(report, target: Path, given: str) -> Exception | None:
+    """Write the report file; a failed write (full disk) becomes one sentence. The writer's
+    half-written zip archive is then collected here, its own close error kept quiet (it is
+    the same failure, already told)."""
+    from bdt_xl.files.report_file import write_report_file
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        try:
+            write_report_file(report, target)
+            return None
+        except OSError as exc:
+            failure = write_failure(exc, target, given)
+        gc.collect()  # only after a failure: the run is over
+        return failure
+    finally:
+        sys.unraisablehook = hook
 
 
 def _refresh_in_place(workbook: Path, options, force: bool, backup: bool):
@@ -154,11 +178,12 @@ def _refresh_in_place(workbook: Path, options, force: bool, backup: bool):
 def _print_summary(report, target: Path) -> None:
     from bdt_xl import schema as s
     accepted = report.rows_read - report.rows_excluded
-    _say(f"Read {report.rows_read:,} agreement rows: {accepted:,} used, "
-         f"{report.rows_excluded:,} excluded with errors, {report.warnings:,} warnings.")
+    _say(f"Read {counted(report.rows_read, 'agreement row')}: {accepted:,} used, "
+         f"{report.rows_excluded:,} excluded with errors, {counted(report.warnings, 'warning')}.")
     if report.fallback_rates_used:
-        _say(f"{report.fallback_rates_used:,} amounts were converted with ECB reference rates "
-             "(fallback); see the Issues sheet.")
+        _say(f"{counted(report.fallback_rates_used, 'amount')} "
+             f"{'was' if report.fallback_rates_used == 1 else 'were'} converted with ECB "
+             "reference rates (fallback); see the Issues sheet.")
     if report.periods:
         years = ", ".join(p.label for p in report.years)
         windows = " vs ".join(p.label for p in report.windows)
@@ -167,10 +192,13 @@ def _print_summary(report, target: Path) -> None:
         row = summary[summary[s.PERIOD] == str(report.report_year)]
         if not row.empty:
             r = row.iloc[0]
-            _say(f"{report.report_year}: {r[s.AGREEMENTS_N]} agreements ({r[s.FINANCIAL_N]} "
-                 f"financial) with {r[s.PARTNERS_N]} partners, {r[s.FUNDS_USD]:,.0f} USD.")
+            _say(f"{report.report_year}: {counted(int(r[s.AGREEMENTS_N]), 'agreement')} "
+                 f"({r[s.FINANCIAL_N]} financial) with "
+                 f"{counted(int(r[s.PARTNERS_N]), 'partner')}, {r[s.FUNDS_USD]:,.0f} USD.")
     for note in report.notes:
         _say(f"Note: {note}")
+    for notice in report.notices:  # sentences that already start with "Warning:"
+        _say(notice)
     if report.rows_excluded:
         _say(f"The problems are listed on the Issues sheet of {target.name}; "
              "`bdt-xl validate` lists them here.")
@@ -181,9 +209,7 @@ def _print_summary(report, target: Path) -> None:
 
 def validate(args: argparse.Namespace) -> int:
     """List every problem in the input tables; exit code 1 if any row has an error."""
-    from bdt_xl.api import validate_file
-
-    checked = _guard(lambda: validate_file(args.workbook), args.debug)
+    checked = _guard(lambda: _checked(args.workbook), args.debug)
     colour = sys.stdout.isatty()
     for issue in checked.issues:
         where = f"{issue.sheet} row {issue.row}" if issue.row else issue.sheet
@@ -193,11 +219,25 @@ def validate(args: argparse.Namespace) -> int:
         label = issue.severity
         if colour:
             label = f"\033[{31 if issue.severity == 'Error' else 33}m{label}\033[0m"
-        _say(f"{label} {where}{cell if issue.column else ''}: {issue.problem}")
+        line = plain(f"{where}{cell if issue.column else ''}: {issue.problem}")
+        _say(f"{label} {line}", safe=True)  # cell text neutralised, our colour kept
     errors = len(checked.errors)
-    _say(f"{checked.rows_read:,} rows checked: {errors:,} errors in {checked.rows_excluded:,} "
-         f"rows (excluded from the report), {len(checked.issues) - errors:,} warnings.")
+    _say(f"{counted(checked.rows_read, 'row')} checked: {counted(errors, 'error')} in "
+         f"{counted(checked.rows_excluded, 'row')} (excluded from the report), "
+         f"{counted(len(checked.issues) - errors, 'warning')}.")
     return EXIT_ERRORS if errors else EXIT_OK
+
+
+def _checked(workbook: Path):
+    """The checked rows of ``workbook``, after the checks that make one sentence of many."""
+    from bdt_xl.core.pipeline import validate_tables
+    from bdt_xl.files.reader import read_workbook
+
+    check_input(workbook)
+    tables = read_workbook(workbook)
+    checked = validate_tables(tables)
+    check_rates(tables, checked, None)
+    return checked
 
 
 # -- new-workbook ------------------------------------------------------------------------------
@@ -214,14 +254,20 @@ def new_workbook(args: argparse.Namespace) -> int:
 
     def build():
         from bdt_xl.build.macro_workbook import build_macro_workbook, write_entry_module
-        from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+        from bdt_xl.build.sample_data import (
+            empty_settings,
+            sample_agreements,
+            sample_rates,
+            sample_settings,
+        )
         agreements = [] if args.empty else sample_agreements()
-        build_macro_workbook(path, agreements, sample_rates(), sample_settings())
+        settings = empty_settings() if args.empty else sample_settings()
+        build_macro_workbook(path, agreements, sample_rates(), settings)
         return write_entry_module(path), len(agreements)
 
     module, rows = _guard(build, args.debug)
-    _say(f"Created {path} ({rows} sample agreements) and {module.name} beside it; keep the "
-         "two files together.")
+    _say(f"Created {path} ({counted(rows, 'sample agreement')}) and {module.name} beside "
+         "it; keep the two files together.")
     return EXIT_OK
 
 
@@ -262,12 +308,18 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="bdt-xl", description="BDT partnerships report to TDAG: validate agreement rows "
         "and build the report workbook (tables and charts) from an Excel workbook.")
+    from bdt_xl import __version__
+
+    top.add_argument("--version", action="version", version=f"bdt-xl {__version__}")
+    top.add_argument("--debug", action="store_true", help="show full details of unexpected "
+                     "errors (also accepted after the command)")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, function, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(run=function)
-        sub.add_argument("--debug", action="store_true",
+        # SUPPRESS: given after the command it sets debug, absent it keeps the top's value
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                          help="show full details of unexpected errors")
         return sub
 
@@ -329,11 +381,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage message
         return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
+    _OUTPUT.closed = False
     try:
         return args.run(args)
     except Failure as failure:
         _say(f"Error: {failure}", err=True)
         return failure.code
+    except BrokenPipeError:  # the reader of stdout has gone (``… | head -1``): end quietly
+        _OUTPUT.pipe_closed()
+        return EXIT_OK
 
 
 def main() -> None:
@@ -341,8 +397,7 @@ def main() -> None:
     wrote is closed), leave without the interpreter's clean-up of pandas' and openpyxl's
     objects, which costs about 0.2 s on a large workbook."""
     code = run()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _OUTPUT.flush()
     os._exit(code)
 
 

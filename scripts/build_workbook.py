@@ -5,13 +5,16 @@
   which the button runs;
 - workbook/BDT_Partnerships.xlsx: the same input tables without macros.
 
-    python scripts/build_workbook.py [FOLDER]
+    .venv/bin/python scripts/build_workbook.py [FOLDER]
 
-Run it again after upgrading xlwings (the .xlsm carries its VBA) or changing the sample.
+The .xlsm carries the VBA of the installed xlwings, which must be the version pinned in
+pyproject.toml (users' Python installs that one): the script refuses to build with another.
+To move to another xlwings, change the pin, install it, and run this script again.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -24,11 +27,29 @@ from bdt_xl.build.sample_data import (
     sample_settings,
 )
 
-DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "workbook"
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_FOLDER = REPO / "workbook"
 NAME = "BDT_Partnerships"
 
 
+def pinned_xlwings(pyproject: Path = REPO / "pyproject.toml") -> str:
+    """The version in the ``xlwings==X`` dependency line of pyproject.toml."""
+    found = re.search(r'"xlwings\s*==\s*([^";\s]+)"', pyproject.read_text(encoding="utf-8"))
+    if found is None:
+        raise SystemExit(f"{pyproject.name} does not pin xlwings (xlwings==X); pin the "
+                         "version whose VBA the workbook ships.")
+    return found.group(1)
+
+
 def main(argv: list[str]) -> int:
+    import xlwings
+
+    pinned = pinned_xlwings()
+    if xlwings.__version__ != pinned:
+        print(f"Not built: pyproject.toml pins xlwings {pinned} but xlwings "
+              f"{xlwings.__version__} is installed; run pip install xlwings=={pinned} (or "
+              "change the pin) and build again.", file=sys.stderr)
+        return 2
     folder = Path(argv[0]) if argv else DEFAULT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     tables = (sample_agreements(), sample_rates(), sample_settings())
@@ -37,7 +58,7 @@ def main(argv: list[str]) -> int:
     module = write_entry_module(macro_book)
     write_input_workbook(folder / f"{NAME}.xlsx", *tables, created=SAMPLE_CREATED)
     print(f"wrote {macro_book.name}, {module.name} and {NAME}.xlsx "
-          f"({len(tables[0])} sample agreements) in {folder}")
+          f"({len(tables[0])} sample agreements, xlwings {pinned}) in {folder}")
     return 0
 
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import xlsxwriter
-from xlsxwriter.utility import xl_range_abs
 
 from bdt_xl import schema as s
-from bdt_xl.files.safe_write import atomic_target
 from bdt_xl.core.lists import DEFAULT_LISTS, LISTS_COLUMNS, ReferenceLists, lists_table_rows
+from bdt_xl.files.safe_write import atomic_target
 
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
@@ -35,11 +34,6 @@ class TableRef:
     last_col: int
     columns: tuple[str, ...]
 
-    def column_range(self, column: str) -> str:
-        """Absolute A1 range of one column's data cells, e.g. ``$E$2:$E$72``."""
-        col = self.first_col + self.columns.index(column)
-        return xl_range_abs(self.first_row + 1, col, max(self.last_row, self.first_row + 1), col)
-
 
 def _as_list(row: Row, columns: Sequence[str]) -> list[object]:
     if isinstance(row, Mapping):
@@ -55,6 +49,7 @@ def write_input_workbook(
     lists: ReferenceLists | None = DEFAULT_LISTS,
     *,
     agreement_columns: Sequence[str] = s.AGREEMENT_COLUMNS,
+    agreements_row: int = 0,
     customize: Callable[[xlsxwriter.Workbook, dict[str, TableRef]], None] | None = None,
     vba_project: str | os.PathLike[str] | None = None,
     created: datetime | None = None,
@@ -62,7 +57,9 @@ def write_input_workbook(
     """Write the input tables to ``path`` (atomically) and return where each table sits.
 
     ``agreements`` rows are mappings keyed by column name or sequences in
-    ``agreement_columns`` order. ``settings`` maps setting names to values; ``None`` leaves
+    ``agreement_columns`` order, their header on the zero-based sheet row
+    ``agreements_row`` (the rows above it stay free, and frozen with the header, for what the
+    .xlsm builder puts there). ``settings`` maps setting names to values; ``None`` leaves
     the Settings table out, as does ``lists=None`` for Lists. ``customize`` is called with
     the open workbook and the table positions before it is closed (the .xlsm builder adds
     its sheets, validations and button there). ``vba_project`` embeds a ``vbaProject.bin``
@@ -84,28 +81,30 @@ def write_input_workbook(
         }
 
         def table(name: str, columns: Sequence[str], rows: Sequence[Row],
-                  column_formats: Mapping[str, str], widths: Mapping[str, float]) -> None:
+                  column_formats: Mapping[str, str], widths: Mapping[str, float],
+                  top: int = 0) -> None:
             sheet = book.add_worksheet(name)
             data = [_as_list(row, columns) for row in rows]
-            last_row = max(len(data), 1)
-            sheet.add_table(0, 0, last_row, len(columns) - 1, {
+            last_row = top + max(len(data), 1)
+            sheet.add_table(top, 0, last_row, len(columns) - 1, {
                 "name": name,
                 "style": "Table Style Medium 2",
                 "columns": [{"header": column,
                              "format": formats.get(column_formats.get(column, ""))}
                             for column in columns],
             })
-            for r, values in enumerate(data, start=1):
+            for r, values in enumerate(data, start=top + 1):
                 for c, value in enumerate(values):
                     _write_cell(sheet, r, c, value, formats.get(column_formats.get(columns[c], "")))
             for c, column in enumerate(columns):
                 sheet.set_column(c, c, widths.get(column, max(12, len(column) + 4)))
-            sheet.freeze_panes(1, 0)
-            refs[name] = TableRef(name, 0, 0, last_row, len(columns) - 1, tuple(columns))
+            sheet.freeze_panes(top + 1, 0)
+            refs[name] = TableRef(name, top, 0, last_row, len(columns) - 1, tuple(columns))
 
         table(s.AGREEMENTS, agreement_columns, agreements,
               {s.SIGNED_ON: "date", s.PARTNER_AMOUNT: "amount", s.ITU_AMOUNT: "amount"},
-              {s.PARTNER: 48, s.PARTNER_TYPE: 30, s.PRIORITY: 40, s.AGREEMENT_ID: 16})
+              {s.PARTNER: 48, s.PARTNER_TYPE: 30, s.PRIORITY: 40, s.AGREEMENT_ID: 16},
+              agreements_row)
         table(s.RATES, s.RATE_COLUMNS, rates,
               {s.EFFECTIVE_FROM: "date", s.UNITS_PER_USD: "rate"}, {})
         if settings is not None:

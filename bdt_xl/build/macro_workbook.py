@@ -27,6 +27,7 @@ from xlsxwriter.utility import xl_range_abs
 from bdt_xl import schema as s
 from bdt_xl.build.input_workbook import Row, TableRef, write_input_workbook
 from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, LISTS_COLUMNS, ReferenceLists
+from bdt_xl.excel.version_check import VERSION_NAME
 
 XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
 VBA_PROJECT_MEMBER = "xl/vbaProject.bin"
@@ -54,17 +55,25 @@ DROPDOWN_NAMES = {
 #: The drop-downs cover this many Agreements rows (beyond the sample rows, for new ones).
 DROPDOWN_ROWS = 2000
 HOWTO_WRAP = 90  # characters per line of the How-to text column
+#: The Agreements table starts below one row that holds the Refresh report button, frozen with
+#: the header: the button is in view at 100 % zoom however far the user scrolls (beside the
+#: wide table it sat off screen).
+BUTTON_ROW_HEIGHT = 30  # points (40 pixels): room for the 32-pixel button
+BUTTON = {"width": 110, "height": 32, "x_offset": 3, "y_offset": 4}  # pixels, in column A
+BUTTON_HINT = ("← Edit the rows below, then click Refresh report: the report sheets are "
+               "rewritten (these rows are never changed).")
 CURRENCIES_HEADER = "Currencies (drop-down)"
 USD = "USD"
 
 
-def xlwings_vba_project() -> bytes:
-    """The ``vbaProject.bin`` of the standalone workbook shipped with the installed xlwings."""
+def xlwings_vba_project() -> tuple[bytes, str]:
+    """The ``vbaProject.bin`` of the standalone workbook shipped with the installed xlwings,
+    and that xlwings' version (the VBA loads the DLL of exactly this version)."""
     import xlwings
 
     source = Path(xlwings.__file__).with_name(XLWINGS_STANDALONE)
     with zipfile.ZipFile(source) as book:
-        return book.read(VBA_PROJECT_MEMBER)
+        return book.read(VBA_PROJECT_MEMBER), xlwings.__version__
 
 
 ENTRY_MODULE = '''"""Python side of {stem}.xlsm.
@@ -110,24 +119,29 @@ def build_macro_workbook(
         raise ValueError(f"a macro workbook must end in .xlsm, not {Path(path).name!r}")
     lists = _grouped(lists)
     currencies = _currencies(rates)
+    project, version = xlwings_vba_project()
 
     def customize(book: xlsxwriter.Workbook, refs: dict[str, TableRef]) -> None:
         _define_dropdown_names(book, refs[s.LISTS], lists, currencies)
+        # read by the Refresh report macro (excel.version_check) against the running xlwings
+        book.define_name(VERSION_NAME, f'="{version}"')
         agreements_sheet = book.get_worksheet_by_name(s.AGREEMENTS)
         _add_dropdowns(agreements_sheet, refs[s.AGREEMENTS])
         _print_columns(agreements_sheet, refs[s.AGREEMENTS])
-        _add_button(agreements_sheet, 1, refs[s.AGREEMENTS].last_col + 2, REFRESH_MACRO,
-                    "Refresh report")
+        agreements_sheet.set_row(0, BUTTON_ROW_HEIGHT)
+        _add_button(agreements_sheet, 0, 0, REFRESH_MACRO, "Refresh report", BUTTON)
+        agreements_sheet.write_string(0, 1, BUTTON_HINT, book.add_format({"valign": "vcenter"}))
         _add_button(book.get_worksheet_by_name(s.RATES), 1, refs[s.RATES].last_col + 2,
                     REFRESH_MACRO, IMPORT_RATES_CAPTION)
-        _add_howto_sheet(book)
+        _add_howto_sheet(book, version)
         _add_conf_sheet(book)
 
     with tempfile.TemporaryDirectory() as tmp:
         vba = Path(tmp, "vbaProject.bin")
-        vba.write_bytes(xlwings_vba_project())
+        vba.write_bytes(project)
         return write_input_workbook(path, agreements, rates, settings, lists,
-                                    customize=customize, vba_project=vba, created=created)
+                                    agreements_row=1, customize=customize, vba_project=vba,
+                                    created=created)
 
 
 def _grouped(lists: ReferenceLists) -> ReferenceLists:
@@ -201,14 +215,15 @@ def _print_columns(sheet, table: TableRef) -> None:
     sheet.fit_to_pages(1, 0)
 
 
-def _add_button(sheet, row: int, col: int, macro: str, caption: str) -> None:
+def _add_button(sheet, row: int, col: int, macro: str, caption: str,
+                size: Mapping[str, int] | None = None) -> None:
     status = sheet.insert_button(row, col, {"macro": macro, "caption": caption,
-                                            "width": 170, "height": 34})
+                                            **(size or {"width": 170, "height": 34})})
     if status != 0:
         raise ValueError(f"could not add the {caption!r} button (code {status})")
 
 
-def _howto_lines() -> list[tuple[str, str]]:
+def _howto_lines(version: str) -> list[tuple[str, str]]:
     """(style, text) lines of the How-to sheet, in order."""
     reports = ", ".join(s.REPORT_TABLES)
     return [
@@ -236,8 +251,10 @@ def _howto_lines() -> list[tuple[str, str]]:
                  "project object model). Then type e.g. =BDT_SHARE(\"region\",\"Africa\",2022) "
                  "in any cell."),
         ("head", "Setting up a computer (once)"),
-        ("text", "Python with the bdt_xl package (and xlwings) installed. Enable macros when "
-                 "Excel asks. On a Mac, also run: xlwings runpython install"),
+        ("text", f"Python with the bdt_xl package installed: it brings xlwings {version}, the "
+                 "version of this workbook's macros (Refresh report says so if another one is "
+                 "found). Enable macros when Excel asks. On a Mac, also run: xlwings runpython "
+                 "install"),
         ("text", "Keep BDT_Partnerships.py in the same folder as this workbook and keep the "
                  "workbook's name: Refresh report runs main() of the Python file named like "
                  "the workbook."),
@@ -250,7 +267,7 @@ def _howto_lines() -> list[tuple[str, str]]:
     ]
 
 
-def _add_howto_sheet(book: xlsxwriter.Workbook) -> None:
+def _add_howto_sheet(book: xlsxwriter.Workbook, version: str) -> None:
     sheet = book.add_worksheet(HOWTO_SHEET)
     styles = {
         "title": book.add_format({"bold": True, "font_size": 16}),
@@ -260,7 +277,7 @@ def _add_howto_sheet(book: xlsxwriter.Workbook) -> None:
     sheet.set_column(0, 0, HOWTO_WRAP + 5)
     sheet.set_column(1, 1, 3)
     sheet.set_column(2, 2, 26)
-    for row, (style, text) in enumerate(_howto_lines()):
+    for row, (style, text) in enumerate(_howto_lines(version)):
         sheet.write_string(row, 0, text, styles[style])
         if style == "text":  # not every spreadsheet fits wrapped rows on load: size them here
             sheet.set_row(row, 15.75 * len(textwrap.wrap(text, HOWTO_WRAP)) + 3)

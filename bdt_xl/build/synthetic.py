@@ -19,7 +19,15 @@ from itertools import accumulate
 
 from bdt_xl import schema as s
 from bdt_xl.build.input_workbook import write_input_workbook
-from bdt_xl.core.lists import DEFAULT_LISTS, MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION, normalize
+from bdt_xl.core.lists import (
+    DEFAULT_LISTS,
+    MEMBERSHIP,
+    NON_MEMBER,
+    PARTNER_TYPE,
+    PRIORITY,
+    REGION,
+    normalize,
+)
 
 CURRENCIES = ("USD", "CHF", "EUR", "AUD", "JPY", "SAR", "GBP")
 #: Rough units per USD around 2018-2023, the centre of the synthetic rates' random walk.
@@ -158,7 +166,8 @@ def _amount(usd: float, currency: str) -> float:
 
 def _clean_row(partner: _Partner, signed: date, rng: random.Random) -> dict[str, object]:
     plan = DEFAULT_LISTS.plan_on(signed)
-    priorities = [p for p in DEFAULT_LISTS.labels(PRIORITY) if DEFAULT_LISTS.plan_of(p) == plan.name]
+    priorities = [p for p in DEFAULT_LISTS.labels(PRIORITY)
+                  if DEFAULT_LISTS.plan_of(p) == plan.name]
     region = partner.region if rng.random() < 0.75 else rng.choice(DEFAULT_LISTS.labels(REGION))
     row: dict[str, object] = dict.fromkeys(s.AGREEMENT_COLUMNS)
     row.update({
@@ -247,7 +256,8 @@ def _inject(rows: list[dict[str, object]], i: int, kind: str,
         signed = row[s.SIGNED_ON]
         plan = DEFAULT_LISTS.plan_on(signed if isinstance(signed, date)
                                      else date.fromisoformat(str(signed)))
-        others = [p for p in DEFAULT_LISTS.labels(PRIORITY) if DEFAULT_LISTS.plan_of(p) != plan.name]
+        others = [p for p in DEFAULT_LISTS.labels(PRIORITY)
+                  if DEFAULT_LISTS.plan_of(p) != plan.name]
         row[s.PRIORITY] = rng.choice(others)
         return InjectedError(kind, s.PRIORITY, f"in force: {plan.name}")
     raise ValueError(f"unknown error kind {kind!r}")

@@ -178,6 +178,14 @@ def read_lists(table: RawTable | None) -> tuple[ReferenceLists, list[Issue]]:
     return ReferenceLists(items, plans), issues
 
 
+#: What each setting accepts, in the words of the warning about a value not understood.
+_SETTING_ACCEPTS = {
+    s.SETTING_REPORT_YEAR: "a year such as 2023 (or left empty: the latest year in the data)",
+    s.SETTING_THROUGH: "a date such as 2023-04-30 (or left empty)",
+    s.SETTING_LANGUAGE: "en or fr",
+    s.SETTING_TOP_N: "a whole number from 1 to 1000 (or left empty: 10)",
+    s.SETTING_ECB_FALLBACK: "yes or no",
+}
 _SETTING_NAMES = {normalize(name): name for name in (
     s.SETTING_REPORT_YEAR, s.SETTING_THROUGH, s.SETTING_LANGUAGE, s.SETTING_TOP_N,
     s.SETTING_ECB_FALLBACK)}
@@ -210,7 +218,9 @@ def read_settings(table: RawTable | None) -> tuple[Settings, list[Issue], set[st
                 issues.append(Issue(row=where.get(name), column=s.VALUE,
                                     value=shown(values.pop(name, "")), sheet=s.SETTINGS,
                                     severity=s.WARNING, problem=_sentence(
-                                        f"“{name}”: {error['msg']}; the default is used")))
+                                        f"“{name}” should be "
+                                        f"{_SETTING_ACCEPTS.get(name, error['msg'])}; "
+                                        "the default is used")))
 
 
 def read_rates(table: RawTable | None) -> tuple[RateBook, list[Issue]]:

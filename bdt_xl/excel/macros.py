@@ -26,6 +26,7 @@ from bdt_xl.core.report import Report
 from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable
 from bdt_xl.errors import BdtError, WorkbookError
 from bdt_xl.excel.live_writer import UNSUPPORTED, excel_paused, render_live
+from bdt_xl.excel.version_check import check_xlwings
 from bdt_xl.layout.report_layout import build_layout
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
 
         book = xlwings.Book.caller()
     try:
+        check_xlwings(book)  # the workbook's VBA and this Python's xlwings must agree
         tables = read_live_tables(book)
         report = run(tables, options).report
         layout = build_layout(report)

@@ -171,7 +171,8 @@ def test_dropdowns_on_every_list_column(built):
         (cells,) = str(dv.sqref).split()
         first, last = cells.split(":")
         column = re.match(r"[A-Z]+", first).group(0)
-        assert first == f"{column}2" and int(last[len(column):]) >= 1000
+        # from the first data row (below the button row and the header) well beyond the rows
+        assert first == f"{column}3" and int(last[len(column):]) >= 1000
         assert dv.type == "list" and dv.errorStyle == "warning"
         by_column[column] = dv.formula1
     assert by_column == EXPECTED_DROPDOWNS
@@ -202,12 +203,19 @@ def test_refresh_and_import_buttons(built):
                                              ("Import worksheet functions", "[0]!ImportPythonUDFs")}
 
 
-def test_button_macros_exist_in_the_vba_source():
-    olevba = pytest.importorskip("oletools.olevba")
-    parser = olevba.VBA_Parser("vbaProject.bin", data=shipped_vba_project())
+def vba_modules(project: bytes) -> dict[str, str]:
+    """Module name -> VBA source, decompressed by oletools (a test dependency)."""
+    from oletools import olevba
+
+    parser = olevba.VBA_Parser("vbaProject.bin", data=project)
     modules = {name.removesuffix(".bas"): code
                for _, _, name, code in parser.extract_macros() if name.endswith(".bas")}
     parser.close()
+    return modules
+
+
+def test_button_macros_exist_in_the_vba_source():
+    modules = vba_modules(shipped_vba_project())
     assert {"Module1", "xlwings"} <= set(modules)
     sample = re.search(r"Sub SampleCall\(\)(.*?)End Sub", modules["Module1"], re.S).group(1)
     # The module run is the workbook's file name without its extension ...
@@ -217,6 +225,54 @@ def test_button_macros_exist_in_the_vba_source():
     assert (SHIPPED.parent / f"{SHIPPED.stem}.py").is_file()
     assert re.search(r"^Sub ImportPythonUDFs\(\)", modules["xlwings"], re.M)
     assert 'GetConfig("UDF MODULES")' in modules["xlwings"]
+
+
+def test_refresh_button_in_view_at_100_percent_zoom(built):
+    """Above the table, in column A of the first row, frozen with the header: visible on
+    opening and however far the user scrolls (beside the wide table it was off screen)."""
+    with zipfile.ZipFile(built) as book:
+        part = sheet_parts(book)[s.AGREEMENTS]
+        folder, name = part.rsplit("/", 1)
+        rels = ET.fromstring(book.read(f"{folder}/_rels/{name}.rels"))
+        [vml_target] = [rel.get("Target") for rel in rels.iter(f"{REL_NS}Relationship")
+                        if rel.get("Target").endswith(".vml")]
+        vml = book.read("xl/drawings/" + vml_target.rsplit("/", 1)[1]).decode()
+    [anchor] = re.findall(r"<x:Anchor>(.*?)</x:Anchor>", vml, re.S)
+    # LeftColumn, LeftOffset, TopRow, TopOffset, RightColumn, RightOffset, BottomRow, ...
+    left, _, top, _, right, right_px, bottom, bottom_px = map(int, anchor.split(","))
+    assert (left, top, right, bottom) == (0, 0, 0, 0)  # inside cell A1
+    ws = openpyxl.load_workbook(built)[s.AGREEMENTS]
+    column_a_px = int(ws.column_dimensions["A"].width * 7 + 5)  # Excel's default font
+    assert right_px <= column_a_px and bottom_px <= ws.row_dimensions[1].height * 4 / 3
+    assert ws.freeze_panes == "A3"  # button row and header stay on screen
+    assert ws.tables[s.AGREEMENTS].ref.startswith("A2:")
+    assert "Refresh report" in ws["B1"].value
+
+
+def test_workbook_records_the_xlwings_version_of_its_vba(built):
+    """The version the Refresh macro checks: the one whose DLL the VBA loads, pinned in
+    pyproject.toml so that pip installs the same xlwings on the user's machine."""
+    modules = vba_modules(shipped_vba_project())
+    [dll] = set(re.findall(r"xlwings(?:64|32)-(\d+\.\d+\.\d+)\.dll", modules["xlwings"]))
+    pin = re.search(r'"xlwings==([^"]+)"', (REPO / "pyproject.toml").read_text()).group(1)
+    assert dll == pin == xlwings.__version__
+    for path in (built, SHIPPED):
+        name = openpyxl.load_workbook(path).defined_names["BDT_xlwings_version"]
+        assert name.attr_text == f'"{pin}"', path
+
+
+def test_build_script_refuses_another_installed_xlwings(tmp_path):
+    # The process runs the real script with its xlwings reporting another version.
+    code = ("import runpy, sys, xlwings; xlwings.__version__ = '0.30.1'; "
+            "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-c", code, str(REPO / "scripts" / "build_workbook.py"),
+                          str(out)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 2
+    [line] = run.stderr.strip().splitlines()
+    assert "pins xlwings 0.37.8 but xlwings 0.30.1 is installed" in line
+    assert "pip install xlwings==0.37.8" in line
+    assert not out.exists()
 
 
 def conf_block(path: Path) -> dict[str, object]:
@@ -289,8 +345,7 @@ def test_shipped_workbook_is_built_from_the_installed_xlwings():
 # -- LibreOffice -----------------------------------------------------------------------------
 def soffice_convert(path: Path, fmt: str, out: Path) -> Path:
     soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+    assert soffice is not None, "LibreOffice (soffice) is needed for this test"
     subprocess.run([soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}",
                     "--headless", "--convert-to", fmt, "--outdir", str(out), str(path)],
                    check=True, capture_output=True, timeout=180)
@@ -324,8 +379,7 @@ def test_libreoffice_keeps_dropdowns_and_buttons(built, tmp_path):
 
 @pytest.mark.libreoffice
 def test_libreoffice_prints_the_sheets(built, tmp_path):
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler (pdftotext) is not installed")
+    assert shutil.which("pdftotext") is not None, "poppler (pdftotext) is needed for this test"
     pdf = soffice_convert(built, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
