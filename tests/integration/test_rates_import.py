@@ -99,9 +99,9 @@ def test_import_appends_the_missing_rates_and_keeps_the_rest(tmp_path, macro_boo
     [(sheet, ref)] = list(name.destinations)
     codes = [c[0].value for c in book[sheet][ref.replace("$", "")]]
     assert codes == ["USD", "CHF", "EUR", "BRL", "JPY"]
-    currency_col = "H"  # Currency is the 8th Agreements column
+    currency_col = "H"  # Currency is the 8th Agreements column; data from row 3
     rules = [dv for dv in book[s.AGREEMENTS].data_validations.dataValidation
-             if str(dv.sqref).startswith(f"{currency_col}2:")]
+             if str(dv.sqref).startswith(f"{currency_col}3:")]  # table starts on row 2
     assert [dv.formula1 for dv in rules] == ["Currencies"]
 
     with zipfile.ZipFile(macro_book) as a, zipfile.ZipFile(out) as b:
