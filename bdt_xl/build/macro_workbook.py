@@ -109,6 +109,9 @@ def build_macro_workbook(
         _print_columns(agreements_sheet, refs[s.AGREEMENTS])
         _add_button(agreements_sheet, 1, refs[s.AGREEMENTS].last_col + 2, REFRESH_MACRO,
                     "Refresh report")
+        from bdt_xl.excel.draft_document import BUTTON_CAPTION, BUTTON_MACRO
+        _add_button(agreements_sheet, 4, refs[s.AGREEMENTS].last_col + 2, BUTTON_MACRO,
+                    BUTTON_CAPTION)
         _add_howto_sheet(book)
         _add_conf_sheet(book)
 

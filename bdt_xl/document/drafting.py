@@ -22,8 +22,18 @@ from bdt_xl import schema as s
 from bdt_xl.core import validation as v
 from bdt_xl.core.lists import MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION
 from bdt_xl.core.report import YEAR, Period, Report
-from bdt_xl.document.model import BAR, COLUMN, PIE, Chart, Document, Heading, Landscape
-from bdt_xl.document.model import Paragraph, Series, Table
+from bdt_xl.document.model import (
+    BAR,
+    COLUMN,
+    PIE,
+    Chart,
+    Document,
+    Heading,
+    Landscape,
+    Paragraph,
+    Series,
+    Table,
+)
 from bdt_xl.document.wording import Wording, whole_percent
 
 TOP_SHOWN = 3  # the seed's table lists the three largest funding partners
@@ -171,7 +181,8 @@ class Drafter:
         self.doc.add(Chart(
             PIE, self.caption("funds_by_type", period),
             [self.label(PARTNER_TYPE, label) for label in funded[s.PARTNER_TYPE]],
-            [Series(self.w["series"]["funds_signed"], funded[s.FUNDS_SHARE].astype(float).tolist())],
+            [Series(self.w["series"]["funds_signed"],
+                    funded[s.FUNDS_SHARE].astype(float).tolist())],
             number_format="0.0%"))
 
     def memberships(self, period: Period) -> None:
