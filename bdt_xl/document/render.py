@@ -7,6 +7,7 @@ draft with the ITU template in one go; the annex is a landscape section.
 from __future__ import annotations
 
 import os
+from copy import deepcopy
 from datetime import datetime
 
 import docx
@@ -48,6 +49,8 @@ def render_docx(model: Document, target: str | os.PathLike[str],
         elif isinstance(block, Table):
             _table(document, block)
         elif isinstance(block, Chart):
+            if document.paragraphs:  # the sentence introducing a chart stays with it
+                document.paragraphs[-1].paragraph_format.keep_with_next = True
             paragraph = document.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             charts.add(paragraph.add_run(), block)
@@ -71,20 +74,33 @@ def _set_defaults(document, language: str) -> None:
 
 
 def _table(document, block: Table) -> None:
-    table = document.add_table(rows=1, cols=len(block.header))
+    """The header row, then one copy of a formatted prototype row per data row (the API's
+    cell by cell formatting takes seconds for an annex of a few thousand agreements)."""
+    table = document.add_table(rows=2, cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, block.header, strict=True):
+    header, prototype = table.rows
+    for cell, text in zip(header.cells, block.header, strict=True):
         _cell_text(cell, text, block.font_size, bold=True)
-    _repeat_header(table.rows[0])
-    for values in block.rows:
-        cells = table.add_row().cells
-        for col, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            _cell_text(cell, text, block.font_size, right=col in block.right_aligned)
-    if block.widths:
+    _repeat_header(header)
+    for col, cell in enumerate(prototype.cells):
+        _cell_text(cell, "x", block.font_size, right=col in block.right_aligned)
+    _row_flag(prototype, "w:cantSplit")  # an agreement is never cut across two pages
+    if block.widths:  # LibreOffice reads the grid's widths, Word the cells'
+        table.autofit = False
+        for column, width in zip(table.columns, block.widths, strict=False):
+            column.width = Cm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, block.widths, strict=False):
                 cell.width = Cm(width)
+    model = prototype._tr
+    tbl = model.getparent()
+    tbl.remove(model)
+    for values in block.rows:
+        tr = deepcopy(model)
+        for text_element, text in zip(tr.iter(qn("w:t")), values, strict=True):
+            text_element.text = text
+        tbl.append(tr)
     document.add_paragraph()
 
 
@@ -100,10 +116,14 @@ def _cell_text(cell, text: str, size: float, bold: bool = False, right: bool = F
 
 def _repeat_header(row) -> None:
     """The header row is repeated on every page of a long table (the annex)."""
+    _row_flag(row, "w:tblHeader")
+
+
+def _row_flag(row, tag: str) -> None:
     properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    properties.append(flag)
 
 
 def _landscape(document) -> None:
