@@ -58,10 +58,19 @@ def document_periods(report: Report) -> DocumentPeriods:
 
 
 def rows_of(report: Report, table: str, period: Period) -> pd.DataFrame:
+    """The rows of ``period`` in a report table. A window that spans its whole calendar year
+    (Through = 31 December) reads the year's rows when it has none of its own: same days,
+    same figures."""
     frame = report.tables.get(table)
     if frame is None or frame.empty:
         return pd.DataFrame(columns=s.REPORT_COLUMNS.get(table, ()))
-    return frame[frame[s.PERIOD] == period.label]
+    rows = frame[frame[s.PERIOD] == period.label]
+    if rows.empty and period.kind != YEAR:
+        same = next((p for p in report.years
+                     if (p.start, p.end) == (period.start, period.end)), None)
+        if same is not None:
+            rows = frame[frame[s.PERIOD] == same.label]
+    return rows
 
 
 class Drafter:

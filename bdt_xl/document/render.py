@@ -28,6 +28,7 @@ def render_docx(model: Document, target: str | os.PathLike[str],
                 created: datetime | None = None) -> None:
     """Write ``model`` to ``target`` (a path; the caller makes the write atomic)."""
     document = docx.Document()
+    _drop_styles_with_effects(document)
     _set_defaults(document, model.language)
     document.core_properties.title = model.title
     document.core_properties.language = LANGUAGE_TAGS.get(model.language, model.language)
@@ -120,10 +121,16 @@ def _repeat_header(row) -> None:
 
 
 def _row_flag(row, tag: str) -> None:
-    properties = row._tr.get_or_add_trPr()
-    flag = OxmlElement(tag)
-    flag.set(qn("w:val"), "true")
-    properties.append(flag)
+    row._tr.get_or_add_trPr().append(OxmlElement(tag))  # present = on
+
+
+def _drop_styles_with_effects(document) -> None:
+    """python-docx's template carries Word 2010's optional ``stylesWithEffects`` part, which
+    no longer matches its ``styles.xml``: Word would offer to repair the file."""
+    part = document.part
+    for rid, rel in list(part.rels.items()):
+        if not rel.is_external and rel.reltype.endswith("/stylesWithEffects"):
+            part.drop_rel(rid)
 
 
 def _landscape(document) -> None:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -207,6 +210,32 @@ def test_english_chart_titles_name_the_exact_span(written):
         "{http://schemas.openxmlformats.org/drawingml/2006/main}t"))
         for root, _ in chart_parts(written["en"]).values()]
     assert "Co-financing agreements (1 January–30 April 2023)" in titles
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_word_would_open_the_document_without_repairing_it(written, language):
+    audit = Path(sys.executable).with_name("openxml-audit")
+    assert audit.exists(), "openxml-audit must be installed in the test environment"
+    result = subprocess.run([str(audit), str(written[language]), "-o", "json"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout
+    assert '"error_count": 0' in result.stdout
+
+
+def test_a_window_spanning_the_whole_year_uses_the_years_breakdowns(tmp_path):
+    from bdt_xl.build.input_workbook import write_input_workbook
+    from bdt_xl.build.sample_data import sample_agreements, sample_rates
+
+    workbook = tmp_path / "full year.xlsx"
+    write_input_workbook(workbook, sample_agreements(), sample_rates(),
+                         {s.SETTING_REPORT_YEAR: 2023, s.SETTING_THROUGH: date(2023, 12, 31),
+                          s.SETTING_LANGUAGE: "en"})
+    result = document_file(workbook)
+    text = docx_text(result.path)
+    assert result.path.name == "full year document (en).docx"
+    assert "In 2023, BDT concluded 30 agreements" in text  # the seed's 2023 agreements
+    assert "26 different partners, including academic institutions (35%)" in text
+    assert not result.notes
 
 
 # -- the report year's window, when the report carries its breakdowns -------------------------
