@@ -381,3 +381,15 @@ def test_macro_workbook_has_a_draft_document_button(tmp_path):
     assert BUTTON_CAPTION in vml
     assert ("[0]!'RunPython \"from bdt_xl.excel.draft_document import main; main()\"'"
             in vml)
+
+
+def test_the_buttons_runpython_is_a_public_routine_of_xlwings_vba():
+    from oletools.olevba import VBA_Parser
+
+    from bdt_xl.build.macro_workbook import xlwings_vba_project
+
+    parser = VBA_Parser("vbaProject.bin", data=xlwings_vba_project())
+    code = {name: text for _, _, name, text in parser.extract_macros()}
+    parser.close()
+    # a button's macro may call a public routine with an argument: 'RunPython "..."'
+    assert re.search(r"^(Public )?Function RunPython\(", code["xlwings.bas"], re.M)

@@ -197,7 +197,9 @@ def test_dropdowns_when_custom_lists_are_not_grouped(tmp_path):
 
 def test_refresh_and_import_buttons(built):
     refresh = ("Refresh report", "[0]!SampleCall")
-    assert buttons(built, s.AGREEMENTS) == {refresh}
+    draft = ("Draft document",
+             "[0]!'RunPython \"from bdt_xl.excel.draft_document import main; main()\"'")
+    assert buttons(built, s.AGREEMENTS) == {refresh, draft}
     assert buttons(built, "How to use") == {refresh,
                                              ("Import worksheet functions", "[0]!ImportPythonUDFs")}
 
