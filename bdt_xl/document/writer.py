@@ -17,7 +17,7 @@ from bdt_xl.document.drafting import draft_document
 from bdt_xl.document.model import Document
 from bdt_xl.document.render import render_docx
 from bdt_xl.document.wording import languages
-from bdt_xl.errors import UsageError
+from bdt_xl.errors import UsageError, WorkbookError
 from bdt_xl.files.safe_write import atomic_target
 
 
@@ -54,6 +54,11 @@ def write_document(tables: Mapping[str, RawTable], target_for, source_name: str,
         raise UsageError(f"--language must be one of {', '.join(languages())}, not "
                          f"{language!r}.")
     outcome = run(tables, options)
+    checked = outcome.checked
+    if checked.agreements.empty:
+        why = (f"all {checked.rows_read:,} rows have errors (`bdt-xl validate` lists them)"
+               if checked.rows_read else "the Agreements table has no rows")
+        raise WorkbookError(f"There is nothing to draft: {why}; fix the rows and try again.")
     chosen = choose_language(language, outcome)
     target = Path(target_for(chosen))
     if target.suffix.lower() != ".docx":
@@ -64,7 +69,13 @@ def write_document(tables: Mapping[str, RawTable], target_for, source_name: str,
     model = draft_document(outcome.report, outcome.checked.agreements, chosen, source_name)
     with atomic_target(target) as tmp:
         render_docx(model, tmp)
-    notes = [*outcome.report.notes, *model.notes]
+    report = outcome.report
+    notes = [*report.notes, *report.notices, *model.notes]
+    if report.rows_excluded:
+        one = report.rows_excluded == 1
+        notes.append(f"{report.rows_excluded:,} agreement {'row' if one else 'rows'} with "
+                     f"errors {'is' if one else 'are'} left out of the document's figures, as "
+                     "of the report's; `bdt-xl validate` lists them.")
     return DocumentResult(target, chosen, model, outcome, notes)
 
 

@@ -238,6 +238,34 @@ def test_a_window_spanning_the_whole_year_uses_the_years_breakdowns(tmp_path):
     assert not result.notes
 
 
+def test_nothing_to_draft_is_one_sentence_and_no_file(tmp_path):
+    from bdt_xl.build.input_workbook import write_input_workbook
+    from bdt_xl.build.sample_data import sample_rates
+
+    workbook = tmp_path / "empty.xlsx"
+    write_input_workbook(workbook, [], sample_rates(), None)
+    result = invoke(["document", str(workbook)])
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: There is nothing to draft: the Agreements table has no "
+                             "rows; fix the rows and try again.\n")
+    assert list(tmp_path.glob("*.docx")) == []
+
+
+def test_rows_with_errors_are_left_out_and_said(tmp_path):
+    from bdt_xl.build.input_workbook import write_input_workbook
+    from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+
+    rows = sample_agreements()
+    rows[0] = {**rows[0], s.REGION: "Atlantis"}  # an error: the row is excluded
+    workbook = tmp_path / "one bad row.xlsx"
+    write_input_workbook(workbook, rows, sample_rates(), sample_settings())
+    result = invoke(["document", str(workbook), "--language", "fr"])
+    assert result.exit_code == 0, result.output
+    assert "1 agreement row with errors is left out" in result.stdout
+    text = flat(docx_text(tmp_path / "one bad row document (fr).docx"))
+    assert "En 2022, le BDT a conclu 70 accords" in text  # the seed's 71, less the bad row
+
+
 # -- the report year's window, when the report carries its breakdowns -------------------------
 @pytest.fixture(scope="module")
 def outcome():
