@@ -339,6 +339,29 @@ def test_shares_are_whole_percents_and_zero_is_left_out():
     assert model_text == "a et b"
 
 
+def test_top_partner_amounts_in_several_currencies(outcome):
+    from bdt_xl.document.drafting import Drafter
+
+    drafter = Drafter(outcome.report, outcome.checked.agreements, "fr")
+    assert flat(drafter.original_amounts("2,400,000 CHF; 20,085.68 USD")) == \
+        "2,4 millions CHF + 20 085,68 USD"
+
+
+def test_every_language_template_has_the_same_sentences():
+    from bdt_xl.document.wording import languages, templates
+
+    def keys(tree, prefix=""):
+        if not isinstance(tree, dict) or prefix.endswith(("partner_types", "memberships",
+                                                          "sector_member_names")):
+            return {prefix}
+        return set().union(*(keys(v, f"{prefix}/{k}") for k, v in tree.items()))
+
+    assert languages() == ["en", "fr"]
+    english = keys(templates("en"))
+    for language in languages():
+        assert keys(templates(language)) == english, language
+
+
 # -- command line and macro -------------------------------------------------------------------
 def test_cli_writes_beside_the_workbook_in_the_settings_language(folder):
     workbook = folder / "BDT_Partnerships.xlsx"
