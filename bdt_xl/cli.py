@@ -240,6 +240,19 @@ def _checked(workbook: Path):
     return checked
 
 
+# -- document ----------------------------------------------------------------------------------
+
+def document(args: argparse.Namespace) -> int:
+    """Draft the TDAG document of the workbook as a .docx beside it (or at --out)."""
+    from bdt_xl.document.writer import document_file
+
+    result = _guard(lambda: document_file(args.workbook, args.out, args.language), args.debug)
+    for note in result.notes:
+        _say(f"Note: {note}")
+    _say(f"Document ({result.language}) written to {result.path}")
+    return EXIT_OK
+
+
 # -- new-workbook ------------------------------------------------------------------------------
 
 def new_workbook(args: argparse.Namespace) -> int:
@@ -347,6 +360,13 @@ def parser() -> argparse.ArgumentParser:
     sub = add("validate", validate, "List every problem in the input tables; exit code 1 if "
               "any row has an error.")
     sub.add_argument("workbook", type=Path, help="the agreements workbook (.xlsx or .xlsm)")
+
+    sub = add("document", document, "Draft the TDAG document (the partnership sections, "
+              "with native charts and the annex of agreements) as a Word .docx.")
+    sub.add_argument("workbook", type=Path, help="the agreements workbook (.xlsx or .xlsm)")
+    sub.add_argument("--language", help="fr or en (default: the Settings table's Language)")
+    sub.add_argument("--out", "-o", type=Path, help="document to write (default: "
+                     "'<name> document (<language>).docx' beside the workbook)")
 
     sub = add("new-workbook", new_workbook, "Create a workbook with the input tables, "
               "drop-downs, the Refresh report button and xlwings' VBA of the installed "

@@ -130,7 +130,9 @@ def build_macro_workbook(
         _print_columns(agreements_sheet, refs[s.AGREEMENTS])
         agreements_sheet.set_row(0, BUTTON_ROW_HEIGHT)
         _add_button(agreements_sheet, 0, 0, REFRESH_MACRO, "Refresh report", BUTTON)
-        agreements_sheet.write_string(0, 1, BUTTON_HINT, book.add_format({"valign": "vcenter"}))
+        from bdt_xl.excel.draft_document import BUTTON_CAPTION, BUTTON_MACRO
+        _add_button(agreements_sheet, 0, 1, BUTTON_MACRO, BUTTON_CAPTION, BUTTON)
+        agreements_sheet.write_string(0, 2, BUTTON_HINT, book.add_format({"valign": "vcenter"}))
         _add_button(book.get_worksheet_by_name(s.RATES), 1, refs[s.RATES].last_col + 2,
                     REFRESH_MACRO, IMPORT_RATES_CAPTION)
         _add_howto_sheet(book, version)

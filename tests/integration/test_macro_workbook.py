@@ -198,7 +198,9 @@ def test_dropdowns_when_custom_lists_are_not_grouped(tmp_path):
 
 def test_refresh_and_import_buttons(built):
     refresh = ("Refresh report", "[0]!SampleCall")
-    assert buttons(built, s.AGREEMENTS) == {refresh}
+    draft = ("Draft document",
+             "[0]!'RunPython \"from bdt_xl.excel.draft_document import main; main()\"'")
+    assert buttons(built, s.AGREEMENTS) == {refresh, draft}
     assert buttons(built, "How to use") == {refresh,
                                              ("Import worksheet functions", "[0]!ImportPythonUDFs")}
 
@@ -237,7 +239,8 @@ def test_refresh_button_in_view_at_100_percent_zoom(built):
         [vml_target] = [rel.get("Target") for rel in rels.iter(f"{REL_NS}Relationship")
                         if rel.get("Target").endswith(".vml")]
         vml = book.read("xl/drawings/" + vml_target.rsplit("/", 1)[1]).decode()
-    [anchor] = re.findall(r"<x:Anchor>(.*?)</x:Anchor>", vml, re.S)
+    [anchor] = [re.search(r"<x:Anchor>(.*?)</x:Anchor>", shape, re.S).group(1)
+                for shape in vml.split("<v:shape ")[1:] if "Refresh report" in shape]
     # LeftColumn, LeftOffset, TopRow, TopOffset, RightColumn, RightOffset, BottomRow, ...
     left, _, top, _, right, right_px, bottom, bottom_px = map(int, anchor.split(","))
     assert (left, top, right, bottom) == (0, 0, 0, 0)  # inside cell A1
@@ -246,7 +249,7 @@ def test_refresh_button_in_view_at_100_percent_zoom(built):
     assert right_px <= column_a_px and bottom_px <= ws.row_dimensions[1].height * 4 / 3
     assert ws.freeze_panes == "A3"  # button row and header stay on screen
     assert ws.tables[s.AGREEMENTS].ref.startswith("A2:")
-    assert "Refresh report" in ws["B1"].value
+    assert "Refresh report" in ws["C1"].value  # the hint, right of the two buttons
 
 
 def test_workbook_records_the_xlwings_version_of_its_vba(built):

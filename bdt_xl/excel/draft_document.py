@@ -1,0 +1,84 @@
+"""The Draft document macro: the TDAG document of the open workbook, written beside it.
+
+Reads the input tables of the live workbook (``read_live_tables``, as Refresh report does),
+runs the one pipeline and writes ``<name> document (<language>).docx`` into the workbook's
+folder (language from the Settings table), then says where in a message box. The workbook
+itself is not touched. A problem is told in one sentence, never as a traceback.
+
+The button runs it through xlwings' ``RunPython`` (``BUTTON_MACRO``), so it needs no VBA of
+its own and works whatever the workbook is called.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from bdt_xl.document.writer import default_document_path, write_document
+from bdt_xl.errors import BdtError, UsageError
+from bdt_xl.excel.macros import _tell, read_live_tables
+
+log = logging.getLogger(__name__)
+
+#: What the Draft document button runs (xlwings' VBA ``RunPython`` with this module's main).
+BUTTON_MACRO = "'RunPython \"from bdt_xl.excel.draft_document import main; main()\"'"
+BUTTON_CAPTION = "Draft document"
+
+
+@dataclass
+class DraftSummary:
+    """What a click on Draft document did; ``str()`` is the message the user was shown."""
+    ok: bool
+    message: str
+    path: Path | None = None
+    details: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def workbook_folder(book) -> Path:
+    """The folder of the open workbook; one sentence when it was never saved."""
+    path = Path(book.fullname)
+    if not path.is_absolute() or not path.parent.is_dir():
+        raise UsageError("Save the workbook in a folder first: the document is written "
+                         "beside it.")
+    return path
+
+
+def draft_document(book=None, language: str | None = None) -> DraftSummary:
+    """Write the document of ``book`` (default: the workbook whose button was clicked)."""
+    if book is None:
+        import xlwings
+
+        book = xlwings.Book.caller()
+    try:
+        path = workbook_folder(book)
+        tables = read_live_tables(book)
+        result = write_document(tables, lambda lang: default_document_path(path, lang),
+                                path.name, language)
+    except BdtError as exc:
+        summary = DraftSummary(False, str(exc))
+        _tell(book, summary, critical=True)
+        return summary
+    except Exception as exc:
+        log.exception("the document could not be written")
+        summary = DraftSummary(False, f"The document could not be written because of an "
+                                      f"unexpected error ({type(exc).__name__}: {exc}).",
+                               details=traceback.format_exc())
+        if not _tell(book, summary, critical=True):
+            raise
+        return summary
+    message = f"Document written to {result.path}"
+    if result.notes:
+        message += "\n" + "\n".join(result.notes)
+    summary = DraftSummary(True, message, result.path)
+    _tell(book, summary)
+    return summary
+
+
+def main() -> None:
+    """Entry point of the button."""
+    draft_document()
