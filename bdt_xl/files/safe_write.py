@@ -95,11 +95,13 @@ def unlink_quietly(path: Path | None) -> None:
 
 @contextlib.contextmanager
 def atomic_target(target: str | os.PathLike[str], *,
-                  before_replace: Callable[[Path], None] | None = None) -> Iterator[Path]:
+                  before_replace: Callable[[Path], None] | None = None,
+                  like: Path | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; when the body succeeds it replaces ``target``.
 
     The body writes the temporary file; then it is fsynced, given the target's mode, owner
-    and group (or the mode a new file would get), ``before_replace(tmp)`` runs (a last check
+    and group (those of ``like`` if given; the mode a new file would get if the target is
+    new), ``before_replace(tmp)`` runs (a last check
     that may raise), and it is renamed over ``target`` and the folder is fsynced. If anything
     raises, the temporary file is removed and ``target`` is left exactly as it was.
     """
@@ -108,8 +110,9 @@ def atomic_target(target: str | os.PathLike[str], *,
     try:
         yield tmp
         fsync_file(tmp)
-        if target.exists():
-            copy_identity(target, tmp)
+        model = like if like is not None else target
+        if model.exists():
+            copy_identity(model, tmp)
         else:
             os.chmod(tmp, _default_mode())
         if before_replace is not None:
@@ -133,11 +136,10 @@ def write_bytes_atomically(target: str | os.PathLike[str], data: bytes, *,
 def copy_atomically(source: Path, target: Path) -> Path:
     """Copy ``source`` to a new ``target`` atomically, keeping its mode, owner and times:
     a kill never leaves a partial file under ``target``'s name."""
-    with atomic_target(target) as tmp:
+    with atomic_target(target, like=source) as tmp:
         with open(source, "rb") as src, open(tmp, "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         shutil.copystat(source, tmp)
-        copy_identity(source, tmp)
     return target
 
 
