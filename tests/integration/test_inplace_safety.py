@@ -9,7 +9,6 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import stat
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from bdt_xl.errors import (
     WouldLoseFeatures,
     exit_code,
 )
+from bdt_xl.files import safe_write
 from bdt_xl.files.inplace import file_safety, refresh_in_place, rewrite_in_place
 from bdt_xl.files.inplace.file_safety import workbook_lock
 from bdt_xl.files.reader import read_workbook
@@ -185,6 +185,29 @@ def test_save_landing_while_the_backup_is_written(tmp_path, monkeypatch):
         refresh_in_place(path)
     assert "changed by someone else" in str(caught.value)
     assert path.read_bytes().endswith(b"saved") and others(path) == []
+
+
+def test_save_landing_between_the_last_check_and_the_replace(tmp_path, monkeypatch):
+    """Excel's save (a new file renamed over the workbook) lands after the last check: the
+    atomic swap notices it and puts the user's file back."""
+    path = book(tmp_path / "Book.xlsx")
+    theirs = tmp_path / "theirs.tmp"
+    theirs.write_bytes(path.read_bytes() + b"their save")
+    real_exchange = safe_write.exchange
+    calls = []
+
+    def save_lands_first(first, second):
+        if not calls:
+            os.replace(theirs, path)  # lands between check_unchanged and the swap
+        calls.append(first)
+        return real_exchange(first, second)
+
+    monkeypatch.setattr(safe_write, "exchange", save_lands_first)
+    with pytest.raises(WorkbookInUse) as caught:
+        refresh_in_place(path)
+    assert len(calls) == 2  # swapped, then swapped back
+    assert "changed by someone else" in str(caught.value)
+    assert path.read_bytes().endswith(b"their save") and others(path) == []
 
 
 # -- 4. kills -----------------------------------------------------------------------------------
