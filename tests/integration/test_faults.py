@@ -136,6 +136,57 @@ def test_read_only_folder(book, monkeypatch):
     assert others(book) == []
 
 
+PAGE = 4096
+
+
+def pages(size: int) -> int:
+    return -(-size // PAGE) * PAGE
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of a chosen size (tmpfs), mounted for the test: needs root."""
+    assert ROOT, "the disk-full tests mount a tmpfs: run them as root (CI does)"
+    mounted = []
+
+    def mount(size: int) -> Path:
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                       check=True)
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_disk_full_while_writing(book, small_disk):
+    disk = small_disk(pages(book.stat().st_size) + 2 * PAGE)  # the workbook and the lock fit
+    path = disk / book.name
+    shutil.copy(book, path)
+    error = refused(path, NotWritten)
+    assert "not enough disk space" in str(error) and "was not changed" in str(error)
+    assert exit_code(error) == EXIT_NOT_WRITTEN
+    assert others(path) == []
+
+
+def test_disk_full_while_backing_up(book, small_disk, tmp_path):
+    trial = tmp_path / "trial" / book.name
+    trial.parent.mkdir()
+    shutil.copy(book, trial)
+    refresh_in_place(trial, backup=False)
+    old, new = pages(book.stat().st_size), pages(trial.stat().st_size)
+    disk = small_disk(old + new + PAGE + pages(old // 2))  # the new file fits, not the backup
+    path = disk / book.name
+    shutil.copy(book, path)
+    error = refused(path, NotWritten)
+    assert "not enough disk space" in str(error)
+    assert others(path) == []
+    assert refresh_in_place(path, backup=False).backup is None  # without a backup it fits
+
+
 def test_changed_by_someone_else_meanwhile(book, monkeypatch):
     verify = verification.verify_rewrite
 
