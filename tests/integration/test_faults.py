@@ -319,17 +319,28 @@ def test_missing_agreements_table(tmp_path):
 
 
 # -- saved by another program -----------------------------------------------------------------
-@pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
-def test_saved_by_libreoffice(book, tmp_path):
-    out = tmp_path / "lo"
-    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/u",
-                          "--convert-to", "xlsx", "--outdir", str(out), str(book)],
+def _libreoffice_save(source: Path, out: Path, profile: Path) -> Path:
+    """Open ``source`` in LibreOffice and save it as .xlsx into ``out``."""
+    assert shutil.which("soffice"), "LibreOffice (soffice) is needed for this test"
+    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}",
+                          "--convert-to", "xlsx", "--outdir", str(out), str(source)],
                          capture_output=True, text=True, timeout=180, check=False)
-    converted = out / book.name
+    converted = out / source.name
     assert converted.exists(), run.stderr
+    return converted
+
+
+@pytest.mark.libreoffice
+def test_saved_by_libreoffice(book, tmp_path):
+    converted = _libreoffice_save(book, tmp_path / "lo", tmp_path / "u")
     first = refresh_in_place(converted)
     assert first.notes == []  # LibreOffice's own calc-settings extension is harmless
     second = refresh_in_place(converted)
     for name, frame in first.report.tables.items():
         assert frame.equals(second.report.tables[name]), name
+    # the report mark survives a LibreOffice save: the next refresh recognises its sheets
+    again = _libreoffice_save(converted, tmp_path / "lo2", tmp_path / "u")
+    with zipfile.ZipFile(again) as package:
+        assert b"BDT report sheets" in package.read("docProps/custom.xml")
+    third = refresh_in_place(again)
+    assert third.sheets == first.sheets
