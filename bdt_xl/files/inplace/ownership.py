@@ -21,33 +21,25 @@ from xml.etree import ElementTree
 from bdt_xl.errors import WouldLoseFeatures
 from bdt_xl.files.ooxml import (
     MAIN,
+    REFRESH_NOTE,
     REPORT_MARK,
     cell_position,
     defined_names,
     local_name,
     range_bounds,
     read_report_mark,
-    report_mark_value,
+    report_mark_of,
+    report_sheets,
     sheet_parts,
     table_parts,
 )
 
-#: The note on the first cell of every report sheet (a cell note, so that no report cell
-#: moves): what the sheet is and that typing on it is lost.
-REFRESH_NOTE = ("This sheet is written by bdt-xl and rewritten on every refresh: anything "
-                "typed on it is lost. Keep your own notes and formulas on another sheet.")
 _SHOWN_CELLS = 5
-
-
-def report_sheets(layout) -> dict[str, list[str]]:
-    """Sheet -> its Excel Tables, for the report ``layout`` (what the mark lists)."""
-    return {sheet.name: [block.name for block in sheet.tables] for sheet in layout.sheets}
 
 
 def mark_workbook(book, layout) -> None:
     """Leave the report mark and the refresh note in an openpyxl ``book`` holding the
-    rendered ``layout`` (the XlsxWriter writer does the same with
-    ``workbook.set_custom_property(REPORT_MARK, report_mark_value(report_sheets(layout)))``)."""
+    rendered ``layout`` (see ``ooxml.report_mark_of`` for other writers)."""
     from openpyxl.comments import Comment
     from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 
@@ -55,8 +47,7 @@ def mark_workbook(book, layout) -> None:
     book.custom_doc_props = CustomPropertyList()
     for prop in kept:
         book.custom_doc_props.append(prop)
-    book.custom_doc_props.append(StringProperty(name=REPORT_MARK,
-                                                value=report_mark_value(report_sheets(layout))))
+    book.custom_doc_props.append(StringProperty(name=REPORT_MARK, value=report_mark_of(layout)))
     for sheet in layout.sheets:
         note = Comment(REFRESH_NOTE, "bdt-xl")
         note.width, note.height = 300, 80
