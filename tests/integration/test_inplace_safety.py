@@ -6,7 +6,6 @@ permissions, typed cells on report sheets, full recalculation on open. Real file
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import stat
@@ -250,33 +249,28 @@ def test_killed_at_random_moments(tmp_path):
     complete new one, and every file under a backup name is a complete copy of the old."""
     import random
     path = book(tmp_path / "Book.xlsx")
-    old = digest(path)
     rng = random.Random(8)
     script = "import sys; from bdt_xl.files.inplace import refresh_in_place; " \
              "refresh_in_place(sys.argv[1])"
-    seen = set()
-    for _ in range(6):
+    for _ in range(4):
         child = subprocess.Popen([sys.executable, "-c", script, str(path)], env=_env())
         try:
-            child.wait(timeout=rng.uniform(0.6, 3.0))
+            child.wait(timeout=rng.uniform(0.5, 2.5))
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait(timeout=30)
-        now = digest(path)
-        seen.add(now == old)
         tables = read_workbook(path)  # old or complete new: always readable
         assert s.AGREEMENTS in tables
         for backup in path.parent.glob("Book.backup-*.xlsx"):
             read_workbook(backup)  # never a partial file under a backup name
-        old = now
     refresh_in_place(path, lock_wait=0)
     assert all(not n.startswith(".") for n in others(path))
 
 
 # -- 5. links, owner, permissions -------------------------------------------------------------
 def test_symlink_refreshes_its_target_and_stays_a_link(tmp_path):
-    target = book(tmp_path / "real" / "Book.xlsx") if (tmp_path / "real").mkdir() is None \
-        else None
+    (tmp_path / "real").mkdir()
+    target = book(tmp_path / "real" / "Book.xlsx")
     link = tmp_path / "Link.xlsx"
     link.symlink_to(target)
     before = digest(target)
@@ -347,4 +341,4 @@ def test_rewrite_in_place_declares_the_table_it_changes(tmp_path):
     assert exit_code(caught.value) == 6 and "Rates" in str(caught.value)
     result = rewrite_in_place(path, add_rate, changed_tables=[s.RATES])
     assert len(read_workbook(path)[s.RATES].rows) == len(rates_before.rows) + 1
-    assert result.backup is not None and io  # the backup of the original is kept
+    assert result.backup is not None  # the backup of the original is kept
