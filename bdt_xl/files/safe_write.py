@@ -139,6 +139,7 @@ def atomic_target(target: str | os.PathLike[str], *,
     the swap is undone and the saved file stays. Without ``exchange``, a plain rename.
     """
     target = Path(target)
+    remove_stale_temps(target)  # those a killed writer of the same file left behind
     tmp = temp_path(target)
     try:
         yield tmp
