@@ -147,3 +147,64 @@ def defined_names(package: zipfile.ZipFile) -> list[str]:
     root = ElementTree.fromstring(package.read(workbook_part(package)))
     node = root.find(f"{{{MAIN}}}definedNames")
     return [n.get("name", "") for n in node] if node is not None else []
+
+
+def cell_position(ref: str) -> tuple[int, int]:
+    """``"AB12"`` -> ``(12, 28)`` (1-based row and column); ``$`` signs are ignored."""
+    ref = ref.replace("$", "").upper()
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(ref[len(letters):]), col
+
+
+def range_bounds(ref: str) -> tuple[int, int, int, int]:
+    """``"A1:C9"`` -> ``(1, 1, 9, 3)``: first row, first column, last row, last column."""
+    first, _, last = ref.partition(":")
+    r1, c1 = cell_position(first)
+    r2, c2 = cell_position(last or first)
+    return r1, c1, r2, c2
+
+
+# -- the report mark: which sheets and tables a writer of this product made -----------------
+#: The custom document property (File > Properties > Custom) naming the report's sheets and
+#: their tables; Excel and LibreOffice both keep custom properties when they save.
+REPORT_MARK = "BDT report sheets"
+#: The note on cell A1 of every report sheet (a cell note, so that no report cell moves).
+REFRESH_NOTE = ("This sheet is written by bdt-xl and rewritten on every refresh: anything "
+                "typed on it is lost. Keep your own notes and formulas on another sheet.")
+
+
+def report_sheets(layout) -> dict[str, list[str]]:
+    """Sheet -> its Excel Tables, for a report layout (``layout.sheets[i].tables[j].name``)."""
+    return {sheet.name: [block.name for block in sheet.tables] for sheet in layout.sheets}
+
+
+def report_mark_of(layout) -> str:
+    """The value of ``REPORT_MARK`` for a report layout. Any writer of a report leaves it:
+    ``workbook.set_custom_property(REPORT_MARK, report_mark_of(layout))`` (XlsxWriter), and
+    writes ``REFRESH_NOTE`` as the note of A1 on each report sheet."""
+    return report_mark_value(report_sheets(layout))
+
+
+def report_mark_value(sheets: dict[str, list[str]]) -> str:
+    """``{"Summary": ["Summary"], …}`` -> ``"Summary:Summary/…"`` (``/`` and ``:`` cannot
+    appear in sheet names, nor ``,`` in table names)."""
+    return "/".join(f"{sheet}:{','.join(tables)}" for sheet, tables in sheets.items())
+
+
+def parse_report_mark(value: str) -> dict[str, list[str]]:
+    """Inverse of ``report_mark_value``."""
+    found = {}
+    for item in value.split("/"):
+        sheet, _, tables = item.rpartition(":")
+        if sheet:
+            found[sheet] = [t for t in tables.split(",") if t]
+    return found
+
+
+def read_report_mark(package: zipfile.ZipFile) -> dict[str, list[str]] | None:
+    """The report sheets (and their tables) the mark names, or None for an unmarked book."""
+    value = custom_properties(package).get(REPORT_MARK)
+    return parse_report_mark(value) if value is not None else None

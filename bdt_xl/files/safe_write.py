@@ -11,10 +11,13 @@ id, so that the next run can remove those a killed run left behind (``remove_sta
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import re
 import shutil
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -84,6 +87,30 @@ def copy_identity(source: Path, target: Path) -> None:
                 continue
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two names atomically (Linux ``renameat2(RENAME_EXCHANGE)``): both always exist.
+    False where the system or the file system cannot (the caller then renames)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
 def unlink_quietly(path: Path | None) -> None:
     if path is None:
         return
@@ -95,36 +122,54 @@ def unlink_quietly(path: Path | None) -> None:
 
 @contextlib.contextmanager
 def atomic_target(target: str | os.PathLike[str], *,
-                  before_replace: Callable[[Path], None] | None = None) -> Iterator[Path]:
+                  before_replace: Callable[[Path], None] | None = None,
+                  like: Path | None = None,
+                  replaced: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; when the body succeeds it replaces ``target``.
 
     The body writes the temporary file; then it is fsynced, given the target's mode, owner
-    and group (or the mode a new file would get), ``before_replace(tmp)`` runs (a last check
+    and group (those of ``like`` if given; the mode a new file would get if the target is
+    new), ``before_replace(tmp)`` runs (a last check
     that may raise), and it is renamed over ``target`` and the folder is fsynced. If anything
     raises, the temporary file is removed and ``target`` is left exactly as it was.
+
+    ``replaced(old)`` closes the gap between the last check and the rename: the new file
+    and the target are swapped atomically (``exchange``), ``replaced`` examines the file
+    that was at the target's name (now at ``old``); if it raises (someone saved meanwhile)
+    the swap is undone and the saved file stays. Without ``exchange``, a plain rename.
     """
     target = Path(target)
+    remove_stale_temps(target)  # those a killed writer of the same file left behind
     tmp = temp_path(target)
     try:
         yield tmp
         fsync_file(tmp)
-        if target.exists():
-            copy_identity(target, tmp)
+        model = like if like is not None else target
+        if model.exists():
+            copy_identity(model, tmp)
         else:
             os.chmod(tmp, _default_mode())
         if before_replace is not None:
             before_replace(tmp)
-        os.replace(tmp, target)
+        if replaced is not None and target.exists() and exchange(tmp, target):
+            try:
+                replaced(tmp)
+            except BaseException:
+                exchange(tmp, target)
+                raise
+        else:
+            os.replace(tmp, target)
         sync_folder(target.parent)
     finally:
         unlink_quietly(tmp if tmp.exists() else None)
 
 
 def write_bytes_atomically(target: str | os.PathLike[str], data: bytes, *,
-                           before_replace: Callable[[Path], None] | None = None) -> Path:
+                           before_replace: Callable[[Path], None] | None = None,
+                           replaced: Callable[[Path], None] | None = None) -> Path:
     """Write ``data`` to ``target`` atomically (see ``atomic_target``)."""
     target = Path(target)
-    with atomic_target(target, before_replace=before_replace) as tmp:
+    with atomic_target(target, before_replace=before_replace, replaced=replaced) as tmp:
         with open(tmp, "wb") as handle:
             handle.write(data)
     return target
@@ -133,11 +178,10 @@ def write_bytes_atomically(target: str | os.PathLike[str], data: bytes, *,
 def copy_atomically(source: Path, target: Path) -> Path:
     """Copy ``source`` to a new ``target`` atomically, keeping its mode, owner and times:
     a kill never leaves a partial file under ``target``'s name."""
-    with atomic_target(target) as tmp:
+    with atomic_target(target, like=source) as tmp:
         with open(source, "rb") as src, open(tmp, "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         shutil.copystat(source, tmp)
-        copy_identity(source, tmp)
     return target
 
 

@@ -40,6 +40,7 @@ from bdt_xl.errors import (
     WorkbookInUse,
     exit_code,
 )
+from bdt_xl.files import safe_write
 from bdt_xl.files.inplace import refresh_in_place, repair, verification
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -96,17 +97,15 @@ def test_replace_refused_by_the_system(book, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied", str(dst))
 
     monkeypatch.setattr(os, "replace", denied)
+    monkeypatch.setattr(safe_write, "exchange", lambda first, second: False)  # as on Windows
     error = refused(book, WorkbookInUse)
     assert "open in another program" in str(error) and "was not changed" in str(error)
     assert exit_code(error) == EXIT_IN_USE
     assert others(book) == []  # neither the temporary file nor the backup is left
 
 
-def test_read_only_file(book, monkeypatch):
-    if ROOT:  # root may write anything: the check asks the system, so answer as it would
-        monkeypatch.setattr(os, "access", lambda path, mode: False)
-    else:
-        book.chmod(0o444)
+def test_read_only_file(book):
+    book.chmod(0o444)  # refused also for an administrator, who could write it
     error = refused(book, WorkbookInUse)
     assert "read-only" in str(error) and exit_code(error) == EXIT_IN_USE
     book.chmod(0o644)
@@ -132,6 +131,57 @@ def test_read_only_folder(book, monkeypatch):
         folder.chmod(0o755)
     assert "cannot write in the folder" in str(error) and exit_code(error) == EXIT_NOT_WRITTEN
     assert others(book) == []
+
+
+PAGE = 4096
+
+
+def pages(size: int) -> int:
+    return -(-size // PAGE) * PAGE
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of a chosen size (tmpfs), mounted for the test: needs root."""
+    assert ROOT, "the disk-full tests mount a tmpfs: run them as root (CI does)"
+    mounted = []
+
+    def mount(size: int) -> Path:
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                       check=True)
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_disk_full_while_writing(book, small_disk):
+    disk = small_disk(pages(book.stat().st_size) + 2 * PAGE)  # the workbook and the lock fit
+    path = disk / book.name
+    shutil.copy(book, path)
+    error = refused(path, NotWritten)
+    assert "not enough disk space" in str(error) and "was not changed" in str(error)
+    assert exit_code(error) == EXIT_NOT_WRITTEN
+    assert others(path) == []
+
+
+def test_disk_full_while_backing_up(book, small_disk, tmp_path):
+    trial = tmp_path / "trial" / book.name
+    trial.parent.mkdir()
+    shutil.copy(book, trial)
+    refresh_in_place(trial, backup=False)
+    old, new = pages(book.stat().st_size), pages(trial.stat().st_size)
+    disk = small_disk(old + new + PAGE + pages(old // 2))  # the new file fits, not the backup
+    path = disk / book.name
+    shutil.copy(book, path)
+    error = refused(path, NotWritten)
+    assert "not enough disk space" in str(error)
+    assert others(path) == []
+    assert refresh_in_place(path, backup=False).backup is None  # without a backup it fits
 
 
 def test_changed_by_someone_else_meanwhile(book, monkeypatch):
@@ -266,17 +316,28 @@ def test_missing_agreements_table(tmp_path):
 
 
 # -- saved by another program -----------------------------------------------------------------
-@pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
-def test_saved_by_libreoffice(book, tmp_path):
-    out = tmp_path / "lo"
-    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/u",
-                          "--convert-to", "xlsx", "--outdir", str(out), str(book)],
+def _libreoffice_save(source: Path, out: Path, profile: Path) -> Path:
+    """Open ``source`` in LibreOffice and save it as .xlsx into ``out``."""
+    assert shutil.which("soffice"), "LibreOffice (soffice) is needed for this test"
+    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}",
+                          "--convert-to", "xlsx", "--outdir", str(out), str(source)],
                          capture_output=True, text=True, timeout=180, check=False)
-    converted = out / book.name
+    converted = out / source.name
     assert converted.exists(), run.stderr
+    return converted
+
+
+@pytest.mark.libreoffice
+def test_saved_by_libreoffice(book, tmp_path):
+    converted = _libreoffice_save(book, tmp_path / "lo", tmp_path / "u")
     first = refresh_in_place(converted)
     assert first.notes == []  # LibreOffice's own calc-settings extension is harmless
     second = refresh_in_place(converted)
     for name, frame in first.report.tables.items():
         assert frame.equals(second.report.tables[name]), name
+    # the report mark survives a LibreOffice save: the next refresh recognises its sheets
+    again = _libreoffice_save(converted, tmp_path / "lo2", tmp_path / "u")
+    with zipfile.ZipFile(again) as package:
+        assert b"BDT report sheets" in package.read("docProps/custom.xml")
+    third = refresh_in_place(again)
+    assert third.sheets == first.sheets

@@ -223,10 +223,6 @@ def _dynamic_array(book, ws):
     ws.write_dynamic_array_formula("K1", "=SORT(J1:J3)")
 
 
-def _own_summary(book, ws):
-    book.add_worksheet("Summary").write("A1", "my own summary, not a report")
-
-
 def _pillow() -> bool:
     from bdt_xl.files.features import _pillow as available
     return available()
@@ -237,7 +233,6 @@ LOSSES = [
     (_sparkline, "sparklines"),
     (_data_bar, "Excel 2010+ conditional formats"),
     (_dynamic_array, "dynamic-array formulas"),
-    (_own_summary, "your own sheet 'Summary'"),
     pytest.param(_image, "pictures", marks=pytest.mark.skipif(
         _pillow(), reason="with Pillow installed openpyxl keeps pictures")),
 ]

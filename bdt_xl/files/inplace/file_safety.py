@@ -139,14 +139,16 @@ def digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def check_unchanged(path: Path, read: Fingerprint) -> None:
-    """Exit 5 when the file on disk is no longer the one that was read."""
+def check_unchanged(path: Path, read: Fingerprint, shown: Path | None = None) -> None:
+    """Exit 5 when the file at ``path`` is no longer the one that was read (``shown``: the
+    workbook named in the sentence, if ``path`` is a swapped-out temporary name)."""
     try:
         now = Fingerprint.of(path)
     except OSError:
         now = None
     if now != read:
-        raise WorkbookInUse(f"{path.name} was changed by someone else while it was being "
+        name = (shown or path).name
+        raise WorkbookInUse(f"{name} was changed by someone else while it was being "
                             "refreshed; it was left as they saved it, refresh again.")
 
 

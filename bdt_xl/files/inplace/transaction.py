@@ -124,9 +124,13 @@ class InPlaceTransaction:
                 file_safety.check_unchanged(path, self.fingerprint)
             stage[0] = "replace"
 
+        def was_still_ours(old: Path) -> None:  # the file swapped out is the one we read
+            file_safety.check_unchanged(old, self.fingerprint, shown=path)
+
         stage = ["write"]
         try:
-            safe_write.write_bytes_atomically(path, data, before_replace=last_check)
+            safe_write.write_bytes_atomically(path, data, before_replace=last_check,
+                                              replaced=was_still_ours)
         except OSError as exc:
             for backup in saved:
                 safe_write.unlink_quietly(backup)

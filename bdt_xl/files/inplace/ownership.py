@@ -1,0 +1,147 @@
+"""Which sheets a refresh may replace: only those it wrote itself.
+
+Why: a user's sheet or Excel Table that merely shares a report name (``Summary``, ``issues``:
+Excel names are case-insensitive), or a defined name equal to a report table name (Excel
+repairs such files), must never be replaced or broken. A report sheet is recognised by the
+mark a writer of this product leaves (``ooxml.REPORT_MARK``, a custom document property that
+survives saves in Excel and LibreOffice), or — once, for reports written before the mark
+existed — by its exact layout (the tables of that sheet, with the report's own columns).
+Cells typed on a report sheet outside the report's tables are lost by a refresh: refused
+unless ``force``.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+from bdt_xl.errors import WouldLoseFeatures
+from bdt_xl.files.ooxml import (
+    MAIN,
+    REFRESH_NOTE,
+    REPORT_MARK,
+    cell_position,
+    defined_names,
+    local_name,
+    range_bounds,
+    read_report_mark,
+    report_mark_of,
+    report_sheets,
+    sheet_parts,
+    table_parts,
+)
+
+_SHOWN_CELLS = 5
+
+
+def mark_workbook(book, layout) -> None:
+    """Leave the report mark and the refresh note in an openpyxl ``book`` holding the
+    rendered ``layout`` (see ``ooxml.report_mark_of`` for other writers)."""
+    from openpyxl.comments import Comment
+    from openpyxl.packaging.custom import CustomPropertyList, StringProperty
+
+    kept = [p for p in book.custom_doc_props.props if p.name != REPORT_MARK]
+    book.custom_doc_props = CustomPropertyList()
+    for prop in kept:
+        book.custom_doc_props.append(prop)
+    book.custom_doc_props.append(StringProperty(name=REPORT_MARK, value=report_mark_of(layout)))
+    for sheet in layout.sheets:
+        note = Comment(REFRESH_NOTE, "bdt-xl")
+        note.width, note.height = 300, 80
+        book[sheet.name]["A1"].comment = note
+
+
+def _clash(message: str) -> WouldLoseFeatures:
+    return WouldLoseFeatures(f"{message}; the workbook was not changed.")
+
+
+def _is_old_report(package: zipfile.ZipFile, part: str, tables: dict[str, tuple]) -> bool:
+    """A report written before the mark existed: exactly the layout's tables, each with the
+    columns the layout gives it."""
+    found = {}
+    for root in table_parts(package, part):
+        columns = root.find(f"{{{MAIN}}}tableColumns")
+        found[root.get("displayName") or root.get("name")] = tuple(
+            c.get("name") for c in (columns if columns is not None else ()))
+    return found == tables
+
+
+def owned_sheets(path: Path, layout) -> list[str]:
+    """The existing sheets the refresh of ``layout`` may replace; raises ``WouldLoseFeatures``
+    (never forceable) naming the user's sheet, table or name that clashes and what to rename."""
+    wanted = report_sheets(layout)
+    columns = {sheet.name: {block.name: tuple(block.columns) for block in sheet.tables}
+               for sheet in layout.sheets}
+    by_key = {name.casefold(): name for name in wanted}
+    table_keys = {t.casefold(): t for tables in wanted.values() for t in tables}
+    with zipfile.ZipFile(path) as package:
+        mark = read_report_mark(package)
+        sheets = sheet_parts(package)
+        owned = []
+        for name, part in sheets.items():
+            report_name = by_key.get(name.casefold())
+            if report_name is None:
+                continue
+            ours = (name in mark) if mark is not None else (
+                name == report_name and _is_old_report(package, part, columns[report_name]))
+            if not ours or name != report_name:
+                raise _clash(f"your sheet '{name}' has the name of the report sheet "
+                             f"'{report_name}'; rename your sheet (right-click its tab > "
+                             "Rename) and refresh again")
+            owned.append(name)
+        for name, part in sheets.items():
+            if name in owned:
+                continue
+            for root in table_parts(package, part):
+                table = root.get("displayName") or root.get("name") or ""
+                if table.casefold() in table_keys:
+                    raise _clash(f"your table '{table}' on sheet '{name}' has the name of the "
+                                 f"report table '{table_keys[table.casefold()]}'; rename it "
+                                 "(Table Design > Table Name) and refresh again")
+        for defined in defined_names(package):
+            if defined.casefold() in table_keys:
+                raise _clash(f"the defined name '{defined}' is also the name of the report "
+                             f"table '{table_keys[defined.casefold()]}'; rename or delete it "
+                             "(Formulas > Name Manager) and refresh again")
+    return owned
+
+
+def check_typed_cells(path: Path, sheets: list[str], force: bool) -> list[str]:
+    """Cells with a value or formula on the report ``sheets`` outside their tables: refused
+    (exit 4, naming them) unless ``force``; returns the notes to report when forced."""
+    found: list[str] = []
+    with zipfile.ZipFile(path) as package:
+        parts = sheet_parts(package)
+        for name in sheets:
+            ranges = [range_bounds(root.get("ref", "A1"))
+                      for root in table_parts(package, parts[name])]
+            for ref in _filled_cells(package.read(parts[name])):
+                row, col = cell_position(ref)
+                if not any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in ranges):
+                    found.append(f"'{name}'!{ref}")
+    if not found:
+        return []
+    shown = ", ".join(found[:_SHOWN_CELLS]) + (f" and {len(found) - _SHOWN_CELLS} more"
+                                               if len(found) > _SHOWN_CELLS else "")
+    if not force:
+        raise WouldLoseFeatures(
+            f"{path.name} was not changed: the report sheets are rewritten on every refresh "
+            f"and what was typed on them would be lost ({shown}); move it to a sheet of your "
+            "own, or refresh in place with --force to accept the loss.")
+    return [f"lost (forced): cells typed on report sheets ({shown})"]
+
+
+def _filled_cells(xml: bytes) -> Iterator[str]:
+    """References of the cells holding a value, a formula or inline text."""
+    for _, node in ElementTree.iterparse(io.BytesIO(xml)):
+        tag = local_name(node.tag)
+        if tag == "c":
+            if node.get("r") and any(local_name(child.tag) in ("v", "f", "is")
+                                     for child in node):
+                yield node.get("r", "")
+            node.clear()
+        elif tag == "row":
+            node.clear()
