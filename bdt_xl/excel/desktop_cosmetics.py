@@ -63,6 +63,8 @@ def desktop_sheet(ws, sheet: SheetLayout) -> None:
                 setup.PrintTitleRows = f"$1:${layout.repeat_rows}"
             setup.CenterFooter = layout.footer
             setup.LeftMargin = setup.RightMargin = layout.margin_inches * 72
+            setup.TopMargin = setup.BottomMargin = layout.top_bottom_inches * 72
+            setup.FooterMargin = layout.footer_inches * 72
         finally:
             app.PrintCommunication = True
         for row in layout.row_breaks:

@@ -200,6 +200,8 @@ def _activate(book, name: str) -> None:
 
 def _render_sheet(sheet: SheetLayout, ws, notes: dict[str, None]) -> list:
     tables = [(block, _write_table(block, ws)) for block in sheet.tables]
+    for block in sheet.tables:
+        _wrap(block, ws, notes)
     if sheet.labels is not None:  # translated chart labels, hidden right of the table
         labels = sheet.labels
         rows = [["" if v is None else v for v in row] for row in labels.rows()]
@@ -254,6 +256,21 @@ def _write_table(block: TableBlock, ws):
             ws.range((r0, block.column_index(column))).column_width = width
     return ws.tables.add(_range(ws, block.ref()), name=TEMP_TABLE_PREFIX + block.name,
                          table_style_name=block.style, has_headers=True)
+
+
+def _wrap(block: TableBlock, ws, notes: dict[str, None]) -> None:
+    """Headers and long text wrap in their cells (the sheet then prints one page wide)."""
+    r0, c0, last, c1 = block.ref()
+    areas = [(r0, c0, r0, c1)] + [
+        (r0 + 1, block.column_index(column), last, block.column_index(column))
+        for column in block.wrapped]
+    try:
+        for area in areas:
+            _range(ws, area).wrap_text = True
+        for row, height in block.row_heights.items():
+            ws.range((row, c0)).row_height = height
+    except UNSUPPORTED:
+        notes["wrapped headers: not supported by this Excel engine"] = None
 
 
 def _freeze(ws, rows: int, notes: dict[str, None]) -> None:

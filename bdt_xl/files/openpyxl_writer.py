@@ -23,7 +23,7 @@ from openpyxl.drawing.text import (
     ParagraphProperties,
     RegularTextRun,
 )
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -132,7 +132,10 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
         ws.print_title_rows = f"1:{page.repeat_rows}"
     if page.footer:
         ws.oddFooter.center.text = page.footer
-    ws.page_margins.left = ws.page_margins.right = page.margin_inches
+    margins = ws.page_margins
+    margins.left = margins.right = page.margin_inches
+    margins.top = margins.bottom = page.top_bottom_inches
+    margins.footer = page.footer_inches
     breaks = RowBreak()
     for row in page.row_breaks:
         breaks.append(Break(id=row - 1))
@@ -142,8 +145,9 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
 def _write_table(block: TableBlock, ws: Worksheet) -> None:
     r0, c0 = block.anchor_row, block.anchor_col
     columns = block.columns
+    wrap = Alignment(wrap_text=True)  # long text wraps, not the page
     for j, column in enumerate(columns):
-        ws.cell(r0, c0 + j, column)
+        ws.cell(r0, c0 + j, column).alignment = wrap
     rows = block.rows()
     for i, row in enumerate(rows, start=r0 + 1):
         for j, value in enumerate(row):
@@ -157,9 +161,14 @@ def _write_table(block: TableBlock, ws: Worksheet) -> None:
         if fmt:
             for i in range(r0 + 1, last + 1):
                 ws.cell(i, c0 + j).number_format = fmt
+        if column in block.wrapped:
+            for i in range(r0 + 1, last + 1):
+                ws.cell(i, c0 + j).alignment = wrap
         width = block.column_widths.get(column)
         if width:
             ws.column_dimensions[column_letter(c0 + j)].width = width
+    for row, height in block.row_heights.items():
+        ws.row_dimensions[row].height = height
     table = Table(displayName=block.name, ref=address(block.ref()))
     table.tableStyleInfo = TableStyleInfo(name=block.style, showRowStripes=True)
     ws.add_table(table)

@@ -38,16 +38,18 @@ class _Formats:
 
     def __init__(self, book: Workbook) -> None:
         self._book = book
-        self._cache: dict[tuple[str, bool], object] = {}
+        self._cache: dict[tuple[str, bool, bool], object] = {}
 
-    def get(self, num_format: str | None, bold: bool = False):
-        if num_format is None and not bold:
+    def get(self, num_format: str | None, bold: bool = False, wrap: bool = False):
+        if num_format is None and not bold and not wrap:
             return None
-        key = (num_format or "", bold)
+        key = (num_format or "", bold, wrap)
         if key not in self._cache:
             props: dict[str, object] = {"bold": True} if bold else {}
             if num_format:
                 props["num_format"] = num_format
+            if wrap:
+                props["text_wrap"] = True
             self._cache[key] = self._book.add_format(props)
         return self._cache[key]
 
@@ -99,7 +101,8 @@ def _render_sheet(sheet: SheetLayout, book: Workbook, formats: _Formats) -> None
 def _write_table(block: TableBlock, ws: Worksheet, formats: _Formats) -> None:
     r0, c0 = block.anchor_row - 1, block.anchor_col - 1
     columns, rows = block.columns, block.rows()
-    cell_formats = [formats.get(block.number_formats.get(column)) for column in columns]
+    cell_formats = [formats.get(block.number_formats.get(column), wrap=column in block.wrapped)
+                    for column in columns]
     for i, row in enumerate(rows, start=r0 + 1):
         for j, value in enumerate(row):
             _write(ws, i, c0 + j, value, cell_formats[j])
@@ -111,10 +114,13 @@ def _write_table(block: TableBlock, ws: Worksheet, formats: _Formats) -> None:
         width = block.column_widths.get(column)
         if width:
             ws.set_column(c0 + j, c0 + j, width)
+    for row, height in block.row_heights.items():
+        ws.set_row(row - 1, height)
     r1, _, r2, c2 = block.ref()
+    header = formats.get(None, wrap=True)  # long headers wrap instead of widening the page
     ws.add_table(r1 - 1, c0, r2 - 1, c2 - 1, {
         "name": block.name, "style": block.style, "autofilter": True,
-        "columns": [{"header": column, "format": fmt}
+        "columns": [{"header": column, "format": fmt, "header_format": header}
                     for column, fmt in zip(columns, cell_formats)]})
 
 
@@ -150,8 +156,9 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
     if page.repeat_rows:
         ws.repeat_rows(0, page.repeat_rows - 1)
     if page.footer:
-        ws.set_footer("&C" + page.footer)
-    ws.set_margins(left=page.margin_inches, right=page.margin_inches)
+        ws.set_footer("&C" + page.footer, {"margin": page.footer_inches})
+    ws.set_margins(left=page.margin_inches, right=page.margin_inches,
+                   top=page.top_bottom_inches, bottom=page.top_bottom_inches)
     if page.row_breaks:
         ws.set_h_pagebreaks([row - 1 for row in page.row_breaks])
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+from dataclasses import replace
+
 import pandas as pd
 
 from bdt_xl import schema as s
@@ -26,8 +30,10 @@ COLUMN_POINTS = 48.0
 ROW_POINTS = 15.0
 #: Printable area of a landscape page, in points, for the smaller of A4 and Letter in each
 #: direction (Letter is narrower, A4 shorter) minus margins, header and footer.
-PRINT_WIDTH = 792.0 - 2 * 36.0
-PRINT_HEIGHT = 595.0 - 2 * 54.0
+PRINT_WIDTH = 792.0 - 2 * 0.3 * 72
+PRINT_HEIGHT = 595.0 - 2 * 54.0 - 2 * ROW_POINTS  # the footer, the repeated header row
+#: Text longer than this wraps inside its column instead of widening it (and the printout).
+WRAP_AT = 30
 #: Smallest scale at which 11-point table text still prints at 7 points or more.
 MIN_PRINT_SCALE = 7.0 / 11.0
 
@@ -62,9 +68,16 @@ def _shown_length(value: object, fmt: str | None) -> int:
 
 
 def column_width(column: str, values: list[object], fmt: str | None) -> float:
-    """Characters wide enough for the header (plus its filter button) and every value."""
-    longest = max([len(column) + 3] + [_shown_length(v, fmt) for v in values])
-    return float(min(max(longest + 2, 8), 60))
+    """Characters wide enough for the header's longest word (plus the filter button: headers
+    wrap) and for every value up to ``WRAP_AT`` characters (longer text wraps)."""
+    header = max(len(word) for word in column.split()) + 3
+    longest = max([header] + [min(_shown_length(v, fmt), WRAP_AT) for v in values])
+    return float(max(longest + 2, 8))
+
+
+def wraps(values: list[object], fmt: str | None) -> bool:
+    """Whether a column holds text longer than ``WRAP_AT`` (its cells then wrap)."""
+    return any(_shown_length(v, fmt) > WRAP_AT for v in values if isinstance(v, str))
 
 
 def width_points(characters: float) -> float:
@@ -72,16 +85,53 @@ def width_points(characters: float) -> float:
     return (int(characters * 7 + 0.5) + 5) * 0.75
 
 
+def lines_needed(text: object, width: float) -> int:
+    """Lines ``text`` takes when it wraps in a column ``width`` characters wide (counted
+    with a character to spare: column widths count characters of the sheet's own font)."""
+    if not isinstance(text, str) or not text:
+        return 1
+    per_line = max(int(width - 3), 4)
+    return max(1, len(textwrap.wrap(text, per_line)))
+
+
+def row_heights(block: TableBlock) -> dict[int, float]:
+    """Heights (points) of the table rows whose header or long text wraps to several lines."""
+    heights = {}
+    header = max(lines_needed(c, block.column_widths.get(c, DEFAULT_COLUMN_WIDTH))
+                 for c in block.columns)
+    if header > 1:
+        heights[block.anchor_row] = header * ROW_POINTS
+    if block.wrapped:
+        index = [block.columns.index(c) for c in block.wrapped]
+        for i, row in enumerate(block.rows()):
+            lines = max(lines_needed(row[j], block.column_widths[block.columns[j]])
+                        for j in index)
+            if lines > 1:
+                heights[block.anchor_row + 1 + i] = lines * ROW_POINTS
+    return heights
+
+
+def extra_lines(block: TableBlock) -> int:
+    """How many more lines than rows the table takes on the sheet."""
+    return sum(math.ceil(h / ROW_POINTS) - 1 for h in block.row_heights.values())
+
+
 def table_block(name: str, frame: pd.DataFrame) -> TableBlock:
     """The Excel Table of one report table at A1, with formats and widths per column."""
     formats = {}
     widths = {}
+    wrapped = []
     for column in frame.columns:
         fmt = number_format(column)
         if fmt:
             formats[column] = fmt
-        widths[column] = column_width(column, [plain(v) for v in frame[column].tolist()], fmt)
-    return TableBlock(name, frame, number_formats=formats, column_widths=widths)
+        values = [plain(v) for v in frame[column].tolist()]
+        widths[column] = column_width(column, values, fmt)
+        if wraps(values, fmt):
+            wrapped.append(column)
+    block = TableBlock(name, frame, number_formats=formats, column_widths=widths,
+                       wrapped=tuple(wrapped))
+    return replace(block, row_heights=row_heights(block))
 
 
 def table_points(block: TableBlock) -> float:

@@ -58,6 +58,8 @@ class TableBlock:
     number_formats: dict[str, str] = field(default_factory=dict)
     column_widths: dict[str, float] = field(default_factory=dict)
     style: str = TABLE_STYLE
+    wrapped: tuple[str, ...] = ()  # columns whose long text wraps (headers always wrap)
+    row_heights: dict[int, float] = field(default_factory=dict)  # sheet row -> points
 
     @property
     def columns(self) -> list[str]:
@@ -242,7 +244,9 @@ class PageSetup:
     paper: str = A4
     repeat_rows: int = 1  # header rows printed on every page
     footer: str = "&A – Page &P / &N"  # Excel codes: sheet name, page number, page count
-    margin_inches: float = 0.5  # left and right
+    margin_inches: float = 0.3  # left and right
+    top_bottom_inches: float = 0.75
+    footer_inches: float = 0.3
     #: Sheet rows before which a page starts (charts are never cut in two).
     row_breaks: tuple[int, ...] = ()
 

@@ -26,6 +26,7 @@ from bdt_xl.layout.formats import (
     PRINT_WIDTH,
     ROW_POINTS,
     TAB_COLOR,
+    extra_lines,
     table_block,
     table_points,
 )
@@ -61,15 +62,16 @@ def print_scale(block: TableBlock, charts: list[ChartSpec]) -> float:
     return min(1.0, PRINT_WIDTH / widest)
 
 
-def _place(groups: list[list[ChartSpec]], first_row: int, scale: float
+def _place(groups: list[list[ChartSpec]], first_row: int, scale: float, taller: int
            ) -> tuple[list[ChartSpec], tuple[int, ...]]:
     """Charts stacked below the table from ``first_row``, one per band, and the rows before
-    which a printed page must start so that no chart is cut in two."""
+    which a printed page must start so that no chart is cut in two (``taller``: how many
+    more lines than rows the table may take, its headers and long text wrapping)."""
     page_rows = int(PRINT_HEIGHT / scale / ROW_POINTS)
     placed: list[ChartSpec] = []
     breaks: list[int] = []
     row = first_row
-    page_start = 1
+    page_start = 1 - taller
     for chart in (chart for group in groups for chart in group):
         rows = math.ceil(chart.height / ROW_POINTS)
         if row + rows - page_start > page_rows:  # would cross the page's bottom
@@ -113,7 +115,8 @@ def build_layout(report: Report) -> ReportLayout:
         groups = CHART_MAKERS[name](ctx, frame) if name in CHART_MAKERS else []
         flat = [chart for group in groups for chart in group]
         scale = max(print_scale(block, flat), MIN_PRINT_SCALE)
-        charts, breaks = _place(groups, next_row, scale)
+        taller = extra_lines(block)
+        charts, breaks = _place(groups, next_row, scale, taller)
         color = ISSUES_TAB_COLOR if name == s.ISSUES and len(frame) else TAB_COLOR
         page = PageSetup(footer=text["footer"], row_breaks=breaks)
         sheets.append(SheetLayout(name, [block], charts, tab_color=color, page=page,
