@@ -203,7 +203,7 @@ def _chart(spec: ChartSpec, sheet: SheetLayout):
     chart.height = spec.height * _CM_PER_POINT
     chart.dataLabels = _labels(spec, pie)
     if sheet.labels is not None:
-        chart.plotVisOnly = False  # the translated labels sit in hidden columns
+        chart.visible_cells_only = False  # the translated labels sit in hidden columns
     if spec.legend in _LEGEND:
         chart.legend.position = _LEGEND[spec.legend]
     else:

@@ -285,3 +285,51 @@ def test_summary_notices_are_written_below_the_table(tmp_path):
     assert [ws.cell(r, 1).value for r in (6, 7, 8)] == [None, report.notices[0],
                                                       report.notices[1]]
     assert ws.cell(7, 1).font.b
+
+
+def _sheet_xml(path, index: int) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(f"xl/worksheets/sheet{index}.xml").decode()
+
+
+@pytest.mark.parametrize("engine", ["xlsxwriter", "openpyxl"])
+def test_french_charts_read_the_hidden_french_labels(tmp_path, engine):
+    layout = build_layout(sample_report("fr"))
+    path = tmp_path / "rapport.xlsx"
+    if engine == "xlsxwriter":
+        write_report(layout, path)
+    else:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        render_into(layout, book)
+        book.save(path)
+    ws = openpyxl.load_workbook(path)[s.BY_REGION]
+    assert [ws.cell(r, 10).value for r in (1, 2, 3)] == [
+        "Libellé des graphiques", "Afrique", "Amériques"]
+    assert ws.column_dimensions["J"].hidden
+    assert ws.cell(2, 4).value == "Africa"  # the table stays English
+    charts = _charts(path)
+    region = [xml for xml in charts.values() if "par région (2022)" in xml]
+    assert len(region) == 1
+    assert "'ByRegion'!$J$2:$J$8" in _formulas(region[0])
+    assert not re.search(r'<(c:)?plotVisOnly val="1"', region[0])  # hidden cells plotted
+    assert re.search(r'formatCode="\[\$-40C\]0\.0%"', region[0])
+
+
+def test_thin_pie_slices_are_unlabelled_in_the_file(written):
+    path = written[1]
+    pie = next(xml for xml in _charts(path).values()
+               if "Funds signed by partner type (2022)" in xml)
+    deleted = re.findall(r'<c:dLbl><c:idx val="(\d+)"/><c:delete val="1"/>', pie)
+    assert deleted == ["2", "4", "5", "6", "7"]  # the five slices under 3 %
+    assert re.search(r'<c:showLeaderLines val="1"/>', pie)
+
+
+def test_notices_in_the_in_place_engine(tmp_path):
+    report = sample_report()
+    report.notices = ["Warning: the Agreements table is empty."]
+    book = openpyxl.Workbook()
+    render_into(build_layout(report), book)
+    book.save(tmp_path / "own.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "own.xlsx")[s.SUMMARY]
+    assert ws.tables[s.SUMMARY].ref == "A1:I5" and ws.cell(7, 1).value == report.notices[0]

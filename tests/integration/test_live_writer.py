@@ -360,3 +360,12 @@ def test_settings_that_cannot_be_read_are_left_alone():
     # screen updating is always on while a macro starts: switched off and on again;
     # calculation and events could not be read, so they are never changed
     assert app.log == [("screen_updating", False), ("screen_updating", True)]
+
+
+def test_notices_are_written_below_the_summary_table():
+    report = sample_report()
+    report.notices = ["Warning: 2031 has no agreements; choose a report year with data."]
+    done = _written(report, s.SUMMARY)
+    lines = [a for a in done if a["func"] == "setValues" and a["start_row"] == 6]
+    # Summary: header + 4 rows (sheet rows 1-5), a blank row 6, the notice on row 7
+    assert [(a["start_column"], a["values"]) for a in lines] == [(0, [[report.notices[0]]])]
