@@ -55,10 +55,7 @@ def desktop_sheet(ws, sheet: SheetLayout) -> None:
             if layout.landscape:
                 setup.Orientation = 2  # xlLandscape
             setup.PaperSize = 1 if layout.paper == LETTER else 9  # xlPaperLetter, xlPaperA4
-            if layout.fit_width:
-                setup.Zoom = False
-                setup.FitToPagesWide = 1
-                setup.FitToPagesTall = False
+            setup.Zoom = layout.scale
             if layout.repeat_rows:
                 setup.PrintTitleRows = f"$1:${layout.repeat_rows}"
             setup.CenterFooter = layout.footer

@@ -124,10 +124,7 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
     if page.landscape:
         ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = _PAPER.get(page.paper, _A4)
-    if page.fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+    ws.page_setup.scale = page.scale
     if page.repeat_rows:
         ws.print_title_rows = f"1:{page.repeat_rows}"
     if page.footer:

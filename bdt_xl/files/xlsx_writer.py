@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from bdt_xl.files.safe_write import atomic_target
 from bdt_xl.layout.model import (
+    BAR,
     LETTER,
     ChartSpec,
     ReportLayout,
@@ -151,8 +152,7 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
     if page.landscape:
         ws.set_landscape()
     ws.set_paper(_PAPER.get(page.paper, _A4))
-    if page.fit_width:
-        ws.fit_to_pages(1, 0)
+    ws.set_print_scale(page.scale)
     if page.repeat_rows:
         ws.repeat_rows(0, page.repeat_rows - 1)
     if page.footer:
@@ -218,5 +218,9 @@ def _axes(spec: ChartSpec, chart) -> None:
         category_axis["name"] = spec.x_title
     if spec.reverse_categories:  # first category on top, value axis kept below
         category_axis.update(reverse=True, crossing="max")
-    chart.set_y_axis(value_axis)
-    chart.set_x_axis(category_axis)
+    if spec.kind == BAR:  # XlsxWriter's horizontal bars: x is the value axis, y the category
+        chart.set_x_axis(value_axis)
+        chart.set_y_axis(category_axis)
+    else:
+        chart.set_y_axis(value_axis)
+        chart.set_x_axis(category_axis)

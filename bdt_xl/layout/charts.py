@@ -24,7 +24,7 @@ from bdt_xl.layout.wording import Wording
 #: Slices thinner than this share of a pie get no label (their labels would pile up).
 SMALL_SLICE = 0.03
 #: No chart is taller than what one printed page holds.
-MAX_HEIGHT = PRINT_HEIGHT - 30.0
+MAX_HEIGHT = PRINT_HEIGHT - 60.0  # a three-line header repeated, a row to spare
 
 Span = tuple[int, int]
 

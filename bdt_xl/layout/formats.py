@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import textwrap
 from dataclasses import replace
 
@@ -31,7 +30,10 @@ ROW_POINTS = 15.0
 #: Printable area of a landscape page, in points, for the smaller of A4 and Letter in each
 #: direction (Letter is narrower, A4 shorter) minus margins, header and footer.
 PRINT_WIDTH = 792.0 - 2 * 0.3 * 72
-PRINT_HEIGHT = 595.0 - 2 * 54.0 - 2 * ROW_POINTS  # the footer, the repeated header row
+PRINT_HEIGHT = 595.0 - 2 * 54.0 - ROW_POINTS  # less the footer's own line
+#: How much wider a column prints in LibreOffice without Calibri (its substitute font has
+#: wider digits, and column widths count digits): the scale leaves room for it.
+SUBSTITUTE_FONT_WIDTH = 1.35
 #: Text longer than this wraps inside its column instead of widening it (and the printout).
 WRAP_AT = 30
 #: Smallest scale at which 11-point table text still prints at 7 points or more.
@@ -109,11 +111,6 @@ def row_heights(block: TableBlock) -> dict[int, float]:
             if lines > 1:
                 heights[block.anchor_row + 1 + i] = lines * ROW_POINTS
     return heights
-
-
-def extra_lines(block: TableBlock) -> int:
-    """How many more lines than rows the table takes on the sheet."""
-    return sum(math.ceil(h / ROW_POINTS) - 1 for h in block.row_heights.values())
 
 
 def table_block(name: str, frame: pd.DataFrame) -> TableBlock:

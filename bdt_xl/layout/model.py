@@ -240,7 +240,9 @@ class ChartSpec:
 class PageSetup:
     """How a sheet prints: landscape, one page wide, header rows repeated, a footer."""
     landscape: bool = True
-    fit_width: bool = True  # one page wide, as many pages tall as needed
+    #: Print scale, percent: one page wide, as many pages tall as needed. A fixed scale,
+    #: not "fit to width": Excel and LibreOffice ignore manual page breaks when fitting.
+    scale: int = 100
     paper: str = A4
     repeat_rows: int = 1  # header rows printed on every page
     footer: str = "&A – Page &P / &N"  # Excel codes: sheet name, page number, page count
@@ -268,9 +270,6 @@ class SheetLayout:
     def landscape(self) -> bool:
         return self.page.landscape
 
-    @property
-    def fit_width(self) -> bool:
-        return self.page.fit_width
 
     def table(self, name: str) -> TableBlock:
         return next(block for block in self.tables if block.name == name)

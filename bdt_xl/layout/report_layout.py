@@ -25,8 +25,8 @@ from bdt_xl.layout.formats import (
     PRINT_HEIGHT,
     PRINT_WIDTH,
     ROW_POINTS,
+    SUBSTITUTE_FONT_WIDTH,
     TAB_COLOR,
-    extra_lines,
     table_block,
     table_points,
 )
@@ -57,28 +57,45 @@ def _sorted_by_period(frame: pd.DataFrame, periods: list[Period]) -> pd.DataFram
 
 
 def print_scale(block: TableBlock, charts: list[ChartSpec]) -> float:
-    """The scale a one-page-wide printout gets (1 = full size)."""
-    widest = max([table_points(block)] + [chart.width for chart in charts])
-    return min(1.0, PRINT_WIDTH / widest)
+    """The scale at which the table and its charts print one page wide (1 = full size), with
+    room for wider substitute fonts; never below the scale that keeps text at 7 points."""
+    table = table_points(block) * SUBSTITUTE_FONT_WIDTH
+    widest = max([table] + [chart.width for chart in charts])
+    return max(min(1.0, PRINT_WIDTH / widest), MIN_PRINT_SCALE)
 
 
-def _place(groups: list[list[ChartSpec]], first_row: int, scale: float, taller: int
+def _row_points(block: TableBlock, row: int) -> float:
+    return block.row_heights.get(row, ROW_POINTS)
+
+
+def _place(groups: list[list[ChartSpec]], block: TableBlock, first_row: int, scale: float
            ) -> tuple[list[ChartSpec], tuple[int, ...]]:
     """Charts stacked below the table from ``first_row``, one per band, and the rows before
-    which a printed page must start so that no chart is cut in two (``taller``: how many
-    more lines than rows the table may take, its headers and long text wrapping)."""
-    page_rows = int(PRINT_HEIGHT / scale / ROW_POINTS)
+    which a printed page must start so that no chart is cut in two.
+
+    The printout is simulated row by row at ``scale``: the table's rows (their wrapped
+    heights included) fill pages that each repeat the header row, then each chart goes on
+    the current page if it fits, else a page break is put before it.
+    """
+    header = _row_points(block, block.anchor_row)
+    capacity = PRINT_HEIGHT / scale
+    used = 0.0
+    for row in range(block.anchor_row, first_row):
+        height = _row_points(block, row)
+        if used + height > capacity:  # Excel breaks the table itself: header repeated
+            used = header
+        used += height
     placed: list[ChartSpec] = []
     breaks: list[int] = []
     row = first_row
-    page_start = 1 - taller
     for chart in (chart for group in groups for chart in group):
         rows = math.ceil(chart.height / ROW_POINTS)
-        if row + rows - page_start > page_rows:  # would cross the page's bottom
-            breaks.append(row)
-            page_start = row
+        if used + rows * ROW_POINTS > capacity:  # the page starts on the blank row above it
+            breaks.append(row - 1)  # (not on the chart's own row: its border would show)
+            used = header + ROW_POINTS
         placed.append(replace(chart, anchor_row=row, anchor_col=1))
         row += rows + GAP_ROWS
+        used += (rows + GAP_ROWS) * ROW_POINTS
     return placed, tuple(breaks)
 
 
@@ -113,12 +130,11 @@ def build_layout(report: Report) -> ReportLayout:
             notices = TextLines(tuple(report.notices), block.last_row + 2)
             next_row = notices.anchor_row + len(notices.lines) + GAP_ROWS
         groups = CHART_MAKERS[name](ctx, frame) if name in CHART_MAKERS else []
-        flat = [chart for group in groups for chart in group]
-        scale = max(print_scale(block, flat), MIN_PRINT_SCALE)
-        taller = extra_lines(block)
-        charts, breaks = _place(groups, next_row, scale, taller)
+        scale = print_scale(block, [chart for group in groups for chart in group])
+        charts, breaks = _place(groups, block, next_row, scale)
         color = ISSUES_TAB_COLOR if name == s.ISSUES and len(frame) else TAB_COLOR
-        page = PageSetup(footer=text["footer"], row_breaks=breaks)
+        page = PageSetup(footer=text["footer"], row_breaks=breaks,
+                         scale=math.floor(scale * 100))
         sheets.append(SheetLayout(name, [block], charts, tab_color=color, page=page,
                                   labels=_labels(name, block, ctx.words) if charts else None,
                                   notices=notices))

@@ -333,3 +333,13 @@ def test_notices_in_the_in_place_engine(tmp_path):
     book.save(tmp_path / "own.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "own.xlsx")[s.SUMMARY]
     assert ws.tables[s.SUMMARY].ref == "A1:I5" and ws.cell(7, 1).value == report.notices[0]
+
+
+def test_horizontal_bars_first_category_on_top_value_axis_in_percent(written):
+    bar = next(xml for xml in _charts(written[1]).values()
+               if "Agreements signed by priority" in xml and "(2023)" in xml)
+    category = re.search(r"<c:catAx>.*?</c:catAx>", bar).group(0)
+    value = re.search(r"<c:valAx>.*?</c:valAx>", bar).group(0)
+    assert '<c:orientation val="maxMin"/>' in category  # first priority on top
+    assert '<c:orientation val="maxMin"/>' not in value
+    assert 'formatCode="0%"' in value and "Share" in value
