@@ -230,3 +230,16 @@ def test_chart_spec_is_immutable(layout):
         chart.title = "x"
     assert replace(chart, title="x").title == "x"
     assert math.isclose(chart.width, 528.0)
+
+
+def test_one_a1_helper_both_ways():
+    from bdt_xl.layout.references import address, column_letter, column_number, parse_cell
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    assert [column_number(t) for t in ("A", "Z", "AA", "AZ", "AAA")] == [1, 26, 27, 52, 703]
+    assert address((1, 1, 13, 8)) == "A1:H13"
+    assert parse_cell("$AB$12") == (12, 28) and parse_cell("d2") == (2, 4)
+    with pytest.raises(ValueError):
+        column_letter(0)
+    with pytest.raises(ValueError):
+        parse_cell("Sheet1!A1")
