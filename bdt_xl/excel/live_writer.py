@@ -1,8 +1,9 @@
 """Render a ``ReportLayout`` into a workbook open in Excel, through xlwings.
 
-The live twin of ``file_writer``: the layout decides everything (cells, formats, widths,
-chart kinds, titles, placement); this module only translates it into xlwings calls, one
-whole block per call (a table's values in one write, a number format per column range).
+The live engine of the layout (``xlsx_writer`` writes new files, ``openpyxl_writer`` rewrites
+files in place): the layout decides everything (cells, formats, widths, chart kinds, titles,
+placement, printing); this module only translates it into xlwings calls, one whole block per
+call (a table's values in one write, a number format per column range).
 
 A refresh never leaves a half-written report behind. The new report sheets are written
 under temporary names (``~Summary``…) with temporarily named tables; only when every one is
@@ -26,20 +27,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bdt_xl.errors import ReportWriteError, TableNameTaken
-from bdt_xl.layout.report_layout import (
+from bdt_xl.errors import ReportWriteError
+from bdt_xl.excel.desktop_cosmetics import desktop_chart, desktop_freeze, desktop_sheet
+from bdt_xl.layout.model import (
     BAR,
     COLUMN,
-    DOUGHNUT,
-    PIE,
     ROWS,
-    CellRange,
     ChartSpec,
     ReportLayout,
     SheetLayout,
     TableBlock,
-    a1,
 )
+from bdt_xl.layout.references import CellRange, address
+from bdt_xl.layout.rendering import CHART_TYPES, XLWINGS, chart_type, table_name_taken
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,7 @@ TEMP_SHEET_PREFIX = "~"
 #: Prefix of their tables (table names are workbook-wide, the old ones still exist).
 TEMP_TABLE_PREFIX = "BDT_new_"
 #: The layout's chart kinds as xlwings chart types.
-CHART_TYPES = {PIE: "pie", DOUGHNUT: "doughnut", BAR: "bar_clustered",
-               COLUMN: "column_clustered"}
+CHART_KINDS = CHART_TYPES[XLWINGS]
 #: Text cells are formatted as text before they are written, so Excel keeps "2022" a label
 #: and never evaluates a partner name starting with "=".
 TEXT_FORMAT = "@"
@@ -166,9 +165,7 @@ def _check(layout: ReportLayout, book, report_keys: set[str], keep: Collection[s
             continue
         for table in _tables(sheet):
             if table.name.casefold() in wanted:
-                raise TableNameTaken(
-                    f"The sheet '{sheet.name}' already has a table named '{table.name}'; "
-                    "rename it (Table Design > Table Name) so the report can be written.")
+                raise table_name_taken(sheet.name, table.name)
 
 
 def _is_temp(name: str, report_keys: set[str]) -> bool:
@@ -203,11 +200,27 @@ def _activate(book, name: str) -> None:
 
 def _render_sheet(sheet: SheetLayout, ws, notes: dict[str, None]) -> list:
     tables = [(block, _write_table(block, ws)) for block in sheet.tables]
+    for block in sheet.tables:
+        _wrap(block, ws, notes)
+    if sheet.labels is not None:  # translated chart labels, hidden right of the table
+        labels = sheet.labels
+        rows = [["" if v is None else v for v in row] for row in labels.rows()]
+        area = (labels.anchor_row, labels.anchor_col, labels.anchor_row + len(rows) - 1,
+                labels.last_col)
+        _range(ws, area).number_format = TEXT_FORMAT
+        ws.range((labels.anchor_row, labels.anchor_col)).value = rows
+        try:
+            _range(ws, area).column_width = 0
+        except UNSUPPORTED:
+            notes["chart label columns: shown, this Excel engine cannot hide columns"] = None
+    if sheet.notices is not None:
+        lines = sheet.notices
+        ws.range((lines.anchor_row, lines.anchor_col)).value = [[line] for line in lines.lines]
     if sheet.freeze_rows:
         _freeze(ws, sheet.freeze_rows, notes)
-    _desktop_sheet(ws, sheet)
+    desktop_sheet(ws, sheet)
     for spec in sheet.charts:
-        _chart(spec, sheet.table(spec.table), ws, notes)
+        _chart(spec, sheet, ws, notes)
     return tables
 
 
@@ -245,11 +258,26 @@ def _write_table(block: TableBlock, ws):
                          table_style_name=block.style, has_headers=True)
 
 
+def _wrap(block: TableBlock, ws, notes: dict[str, None]) -> None:
+    """Headers and long text wrap in their cells (the sheet then prints one page wide)."""
+    r0, c0, last, c1 = block.ref()
+    areas = [(r0, c0, r0, c1)] + [
+        (r0 + 1, block.column_index(column), last, block.column_index(column))
+        for column in block.wrapped]
+    try:
+        for area in areas:
+            _range(ws, area).wrap_text = True
+        for row, height in block.row_heights.items():
+            ws.range((row, c0)).row_height = height
+    except UNSUPPORTED:
+        notes["wrapped headers: not supported by this Excel engine"] = None
+
+
 def _freeze(ws, rows: int, notes: dict[str, None]) -> None:
     try:
         ws.freeze_panes.freeze_at(f"1:{rows}")
     except UNSUPPORTED:
-        if not _desktop_freeze(ws, rows):
+        if not desktop_freeze(ws, rows):
             notes["frozen header rows: not supported by this Excel engine"] = None
 
 
@@ -270,15 +298,11 @@ def _areas(ranges: list[CellRange]) -> list[CellRange]:
     return areas
 
 
-def _address(cells: CellRange) -> str:
-    return a1(cells).replace("$", "")
-
-
 def _source(ws, areas: list[CellRange], notes: dict[str, None]):
     """The chart's data: one rectangle, or a multi-area range where the engine has them."""
     if len(areas) > 1:
         try:
-            return ws.range(",".join(_address(area) for area in areas)), len(areas)
+            return ws.range(",".join(address(area) for area in areas)), len(areas)
         except Exception:
             notes["charts of non-adjacent columns show their first column only: this Excel "
                   "engine cannot address several areas at once"] = None
@@ -286,8 +310,13 @@ def _source(ws, areas: list[CellRange], notes: dict[str, None]):
     return _range(ws, areas[0]), len(areas)
 
 
-def _series_name(block: TableBlock, cell: tuple[int, int]) -> str:
+def _series_name(sheet: SheetLayout, block: TableBlock, cell: tuple[int, int]) -> str:
+    """The text of the cell a series is named by (a table cell or a translated label)."""
     row, col = cell
+    labels = sheet.labels
+    if labels is not None and col >= labels.anchor_col:
+        value = labels.rows()[row - labels.anchor_row][col - labels.anchor_col]
+        return "" if value is None else str(value)
     column = block.columns[col - block.anchor_col]
     if row == block.anchor_row:
         return column
@@ -295,8 +324,9 @@ def _series_name(block: TableBlock, cell: tuple[int, int]) -> str:
     return "" if value is None else str(value)
 
 
-def _chart(spec: ChartSpec, block: TableBlock, ws, notes: dict[str, None]):
-    binding = spec.bind(block)
+def _chart(spec: ChartSpec, sheet: SheetLayout, ws, notes: dict[str, None]):
+    block = sheet.table(spec.table)
+    binding = spec.bind(block, sheet.labels)
     areas = _areas([ref.values for ref in binding.series])
     source, used_areas = _source(ws, areas, notes)
     plot_by = "rows" if spec.series_by == ROWS else "columns"
@@ -319,7 +349,7 @@ def _chart(spec: ChartSpec, block: TableBlock, ws, notes: dict[str, None]):
         collection = chart.series
         for i, ref in enumerate(series):
             collection[i].name = ref.title if ref.title is not None else \
-                _series_name(block, ref.title_cell)
+                _series_name(sheet, block, ref.title_cell)
     apply("series names", names)
     if spec.legend:
         apply("legends", lambda: setattr(chart.legend, "position", spec.legend))
@@ -333,7 +363,7 @@ def _chart(spec: ChartSpec, block: TableBlock, ws, notes: dict[str, None]):
         if spec.reverse_categories:  # first category on top, value axis kept below
             category.update(reverse_order=True, crosses="maximum")
         apply("axes", lambda: chart.category_axis.set(**category))
-    _desktop_chart(chart, spec)
+    desktop_chart(chart, spec, hidden_labels=sheet.labels is not None)
     return chart
 
 
@@ -343,9 +373,7 @@ def _inside(cells: CellRange, area: CellRange) -> bool:
 
 
 def _add_chart(ws, spec: ChartSpec, source, plot_by: str):
-    kind = CHART_TYPES.get(spec.kind)
-    if kind is None:
-        raise ValueError(f"unknown chart kind {spec.kind!r}")
+    kind = chart_type(XLWINGS, spec.kind)
     charts = ws.charts
     anchor = ws.range((spec.anchor_row, spec.anchor_col))
     if "anchor" in inspect.signature(charts.add).parameters:  # xlwings >= 0.37.3
@@ -355,99 +383,3 @@ def _add_chart(ws, spec: ChartSpec, source, plot_by: str):
     chart.set_source_data(source)
     chart.chart_type = kind
     return chart
-
-
-# -- desktop Excel (COM) only: cosmetics xlwings has no API for ------------------------------
-def _com(obj):
-    """The COM object behind an xlwings sheet or chart on Windows, else None."""
-    try:
-        api = obj.api
-    except Exception:
-        return None
-    if isinstance(api, tuple):  # a chart: (ChartObject, Chart)
-        api = api[-1]
-    return api if hasattr(api, "Application") and not isinstance(api, dict) else None
-
-
-def _best_effort(what: str, action) -> bool:
-    try:
-        action()
-        return True
-    except Exception as exc:
-        log.debug("skipped %s: %s", what, exc)
-        return False
-
-
-def _desktop_sheet(ws, sheet: SheetLayout) -> None:
-    api = _com(ws)
-    if api is None:
-        return
-    if sheet.tab_color:
-        rgb = int(sheet.tab_color, 16)  # Excel colours are BGR
-        bgr = (rgb & 0xFF) << 16 | (rgb & 0xFF00) | rgb >> 16
-        _best_effort("tab colour", lambda: setattr(api.Tab, "Color", bgr))
-    _best_effort("column width", lambda: setattr(api, "StandardWidth",
-                                                 sheet.default_column_width))
-
-    def page() -> None:
-        app = api.Application
-        app.PrintCommunication = False
-        try:
-            setup = api.PageSetup
-            if sheet.landscape:
-                setup.Orientation = 2  # xlLandscape
-            if sheet.fit_width:
-                setup.Zoom = False
-                setup.FitToPagesWide = 1
-                setup.FitToPagesTall = False
-        finally:
-            app.PrintCommunication = True
-    _best_effort("page setup", page)
-
-
-def _desktop_freeze(ws, rows: int) -> bool:
-    api = _com(ws)
-    if api is None:
-        return False
-
-    def freeze() -> None:
-        api.Activate()
-        window = api.Application.ActiveWindow
-        window.FreezePanes = False
-        window.SplitColumn = 0
-        window.SplitRow = rows
-        window.FreezePanes = True
-    return _best_effort("freeze panes", freeze)
-
-
-def _desktop_chart(chart, spec: ChartSpec) -> None:
-    api = _com(chart)
-    if api is None:
-        return
-    pie = spec.kind in (PIE, DOUGHNUT)
-
-    def labels() -> None:
-        for i in range(1, api.SeriesCollection().Count + 1):
-            series = api.SeriesCollection(i)
-            series.HasDataLabels = True
-            found = series.DataLabels()
-            found.ShowValue = not pie and spec.show_values
-            found.ShowPercentage = pie and spec.show_percent
-            found.ShowCategoryName = False
-            found.ShowSeriesName = False
-            found.NumberFormat = spec.number_format
-    _best_effort("data labels", labels)
-
-    def title() -> None:
-        font = api.ChartTitle.Format.TextFrame2.TextRange.Font
-        font.Size = spec.title_size
-        font.Bold = True
-    _best_effort("title font", title)
-    if spec.kind == DOUGHNUT:
-        _best_effort("hole size", lambda: setattr(api.ChartGroups(1), "DoughnutHoleSize",
-                                                  spec.hole_size))
-    if spec.kind in (BAR, COLUMN):
-        _best_effort("gap width", lambda: setattr(api.ChartGroups(1), "GapWidth",
-                                                  spec.gap_width))
-        _best_effort("gridlines", lambda: setattr(api.Axes(2), "HasMajorGridlines",
-                                                  spec.gridlines))

@@ -1,19 +1,18 @@
-"""Render a ``ReportLayout`` into an openpyxl workbook: Excel Tables and native charts.
+"""Render a ``ReportLayout`` into an open openpyxl workbook: the in-place refresh's engine.
 
-The layout decides everything (cells, formats, widths, chart kinds, titles, placement); this
-module only translates it into openpyxl objects. Report sheets are replaced, never merged,
-and no other sheet is touched, so a user's own workbook can be refreshed in place.
+New report files are written by ``xlsx_writer``; openpyxl is kept for what XlsxWriter cannot
+do, rewriting the report sheets of a user's existing workbook. The layout decides everything
+(cells, formats, widths, chart kinds, titles, placement, printing); this module only
+translates it into openpyxl objects. Report sheets are replaced, never merged, and no other
+sheet is touched.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, DoughnutChart, PieChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, NumFmt, StrRef
-from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.label import DataLabel, DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
@@ -24,25 +23,32 @@ from openpyxl.drawing.text import (
     ParagraphProperties,
     RegularTextRun,
 )
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bdt_xl.errors import TableNameTaken
-from bdt_xl.files.safe_write import atomic_target
-from bdt_xl.layout.report_layout import (
-    BAR,
-    COLUMN,
+from bdt_xl.layout.model import (
     DOUGHNUT,
+    LETTER,
     PIE,
     ChartSpec,
     ReportLayout,
     SheetLayout,
     TableBlock,
-    a1,
-    column_letter,
+)
+from bdt_xl.layout.references import address, column_letter
+from bdt_xl.layout.rendering import (
+    OPENPYXL,
+    chart_type,
+    is_pie,
+    series_sources,
+    table_name_taken,
 )
 
 _CM_PER_POINT = 2.54 / 72
+_PAPER = {LETTER: 1}  # openpyxl (and Excel) paper codes; A4 otherwise
+_A4 = 9
 _LEGEND = {"bottom": "b", "right": "r"}
 
 
@@ -56,17 +62,6 @@ class _DataLabels(DataLabelList):
     __elements__ = DataLabelList.__elements__
     __nested__ = tuple(name for name in DataLabelList.__nested__ if name != "numFmt")
     __attrs__ = DataLabelList.__attrs__
-
-
-def write_report(layout: ReportLayout, path: str | os.PathLike[str]) -> Path:
-    """Write the report as a new .xlsx at ``path`` (atomically) and return the path."""
-    book = Workbook()
-    book.remove(book.active)
-    render_into(layout, book)
-    target = Path(path)
-    with atomic_target(target) as tmp:
-        book.save(tmp)
-    return target
 
 
 def render_into(layout: ReportLayout, book: Workbook) -> None:
@@ -93,9 +88,7 @@ def _check_table_names(layout: ReportLayout, book: Workbook, replaced: set[str])
             continue
         clash = wanted & set(ws.tables)
         if clash:
-            raise TableNameTaken(f"The sheet '{ws.title}' already has a table named "
-                                 f"'{min(clash)}'; rename it (Table Design > Table Name) so "
-                                 "the report can be written.")
+            raise table_name_taken(ws.title, min(clash))
 
 
 def _render_sheet(sheet: SheetLayout, ws: Worksheet) -> None:
@@ -103,25 +96,55 @@ def _render_sheet(sheet: SheetLayout, ws: Worksheet) -> None:
         ws.sheet_properties.tabColor = sheet.tab_color
     for block in sheet.tables:
         _write_table(block, ws)
+    if sheet.labels is not None:
+        labels = sheet.labels
+        for i, row in enumerate(labels.rows()):
+            for j, value in enumerate(row):
+                if value is not None:
+                    ws.cell(labels.anchor_row + i, labels.anchor_col + j, value).data_type = "s"
+        for col in range(labels.anchor_col, labels.last_col + 1):
+            ws.column_dimensions[column_letter(col)].hidden = True
+    if sheet.notices is not None:
+        notices = sheet.notices
+        for i, line in enumerate(notices.lines):
+            cell = ws.cell(notices.anchor_row + i, notices.anchor_col, line)
+            cell.data_type = "s"
+            cell.font = Font(bold=notices.bold)
     ws.sheet_format.defaultColWidth = sheet.default_column_width
-    if sheet.landscape:
-        ws.page_setup.orientation = "landscape"
-    if sheet.fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+    _page_setup(sheet, ws)
     if sheet.freeze_rows:
         ws.freeze_panes = ws.cell(sheet.freeze_rows + 1, 1)
     for spec in sheet.charts:
-        ws.add_chart(_chart(spec, sheet.table(spec.table), ws),
+        ws.add_chart(_chart(spec, sheet),
                      f"{column_letter(spec.anchor_col)}{spec.anchor_row}")
+
+
+def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
+    page = sheet.page
+    if page.landscape:
+        ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = _PAPER.get(page.paper, _A4)
+    ws.page_setup.scale = page.scale
+    if page.repeat_rows:
+        ws.print_title_rows = f"1:{page.repeat_rows}"
+    if page.footer:
+        ws.oddFooter.center.text = page.footer
+    margins = ws.page_margins
+    margins.left = margins.right = page.margin_inches
+    margins.top = margins.bottom = page.top_bottom_inches
+    margins.footer = page.footer_inches
+    breaks = RowBreak()
+    for row in page.row_breaks:
+        breaks.append(Break(id=row - 1))
+    ws.row_breaks = breaks
 
 
 def _write_table(block: TableBlock, ws: Worksheet) -> None:
     r0, c0 = block.anchor_row, block.anchor_col
     columns = block.columns
+    wrap = Alignment(wrap_text=True)  # long text wraps, not the page
     for j, column in enumerate(columns):
-        ws.cell(r0, c0 + j, column)
+        ws.cell(r0, c0 + j, column).alignment = wrap
     rows = block.rows()
     for i, row in enumerate(rows, start=r0 + 1):
         for j, value in enumerate(row):
@@ -135,17 +158,17 @@ def _write_table(block: TableBlock, ws: Worksheet) -> None:
         if fmt:
             for i in range(r0 + 1, last + 1):
                 ws.cell(i, c0 + j).number_format = fmt
+        if column in block.wrapped:
+            for i in range(r0 + 1, last + 1):
+                ws.cell(i, c0 + j).alignment = wrap
         width = block.column_widths.get(column)
         if width:
             ws.column_dimensions[column_letter(c0 + j)].width = width
-    table = Table(displayName=block.name, ref=a1(block.ref()).replace("$", ""))
+    for row, height in block.row_heights.items():
+        ws.row_dimensions[row].height = height
+    table = Table(displayName=block.name, ref=address(block.ref()))
     table.tableStyleInfo = TableStyleInfo(name=block.style, showRowStripes=True)
     ws.add_table(table)
-
-
-def _reference(ws: Worksheet, cells) -> Reference:
-    r1, c1, r2, c2 = cells
-    return Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
 
 
 def _title(text: str, size: float) -> Title:
@@ -155,27 +178,29 @@ def _title(text: str, size: float) -> Title:
     return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
 
 
-def _chart(spec: ChartSpec, block: TableBlock, ws: Worksheet):
+def _chart(spec: ChartSpec, sheet: SheetLayout):
     chart = _new_chart(spec)
-    binding = spec.bind(block)
-    categories = AxDataSource(strRef=StrRef(a1(binding.categories, ws.title)))
-    for ref in binding.series:
-        series = Series(_reference(ws, ref.values))
-        if ref.title is not None:
-            series.tx = SeriesLabel(v=ref.title)
-        elif ref.title_cell is not None:
-            series.tx = SeriesLabel(strRef=StrRef(a1((*ref.title_cell, *ref.title_cell),
-                                                     ws.title)))
-        series.cat = categories
+    pie = is_pie(spec)
+    for index, source in enumerate(series_sources(spec, sheet)):
+        series = Series(Reference(range_string=source.values))
+        if source.name is not None:
+            series.tx = SeriesLabel(v=source.name)
+        elif source.name_ref is not None:
+            series.tx = SeriesLabel(strRef=StrRef(source.name_ref))
+        series.cat = AxDataSource(strRef=StrRef(source.categories))
+        if pie and index == 0 and spec.unlabelled_points:
+            series.dLbls = _labels(spec, pie)
+            series.dLbls.dLbl = [  # thin slices: a label showing nothing (openpyxl has no
+                DataLabel(idx=i, showPercent=False, showVal=False, showCatName=False,  # delete)
+                          showSerName=False, showLegendKey=False)
+                for i in spec.unlabelled_points]
         chart.series.append(series)
     chart.title = _title(spec.title, spec.title_size)
     chart.width = spec.width * _CM_PER_POINT
     chart.height = spec.height * _CM_PER_POINT
-    pie = spec.kind in (PIE, DOUGHNUT)
-    chart.dataLabels = _DataLabels(
-        numFmt=NumFmt(formatCode=spec.number_format, sourceLinked=False),
-        showPercent=pie and spec.show_percent, showVal=not pie and spec.show_values,
-        showLegendKey=False, showCatName=False, showSerName=False, showLeaderLines=pie)
+    chart.dataLabels = _labels(spec, pie)
+    if sheet.labels is not None:
+        chart.visible_cells_only = False  # the translated labels sit in hidden columns
     if spec.legend in _LEGEND:
         chart.legend.position = _LEGEND[spec.legend]
     else:
@@ -183,17 +208,23 @@ def _chart(spec: ChartSpec, block: TableBlock, ws: Worksheet):
     return chart
 
 
+def _labels(spec: ChartSpec, pie: bool) -> _DataLabels:
+    return _DataLabels(
+        numFmt=NumFmt(formatCode=spec.number_format, sourceLinked=False),
+        showPercent=pie and spec.show_percent, showVal=not pie and spec.show_values,
+        showLegendKey=False, showCatName=False, showSerName=False, showLeaderLines=pie)
+
+
 def _new_chart(spec: ChartSpec):
+    kind = chart_type(OPENPYXL, spec.kind)
     if spec.kind == PIE:
         return PieChart()
     if spec.kind == DOUGHNUT:
         chart = DoughnutChart()
         chart.holeSize = spec.hole_size
         return chart
-    if spec.kind not in (BAR, COLUMN):
-        raise ValueError(f"unknown chart kind {spec.kind!r}")
     chart = BarChart()
-    chart.type = "bar" if spec.kind == BAR else "col"
+    chart.type = kind
     chart.grouping = "clustered"
     chart.gapWidth = spec.gap_width
     chart.y_axis.number_format = spec.axis_format or spec.number_format

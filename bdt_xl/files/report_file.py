@@ -1,11 +1,12 @@
-"""A new report workbook file: the layout of a report rendered by the file engine."""
+"""A new report workbook file: the layout of a report rendered by the XlsxWriter engine
+(openpyxl only rewrites an existing workbook in place; xlwings renders into live Excel)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bdt_xl.core.report import Report
-from bdt_xl.files.openpyxl_writer import write_report
+from bdt_xl.files.xlsx_writer import write_report
 from bdt_xl.layout.report_layout import build_layout
 
 

@@ -1,4 +1,5 @@
-"""The openpyxl renderer: real .xlsx files written, reopened and inspected (cells and chart XML)."""
+"""The file engines: new reports written by XlsxWriter, in-place rewrites by openpyxl; real
+.xlsx files written, reopened and inspected (cells and chart XML)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
+from ooxml_audit import assert_opens_clean
 from report_fixture import sample_report
 
 from bdt_xl import schema as s
 from bdt_xl.errors import TableNameTaken
-from bdt_xl.files.openpyxl_writer import render_into, write_report
-from bdt_xl.layout.report_layout import ChartSpec, build_layout
+from bdt_xl.files.openpyxl_writer import render_into
+from bdt_xl.files.xlsx_writer import write_report
+from bdt_xl.layout.model import ChartSpec
+from bdt_xl.layout.report_layout import build_layout
 
 NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
 
@@ -119,8 +123,9 @@ def test_chart_kinds_labels_and_titles(written):
     assert any("Agreements signed by region (2022)" in xml for xml in charts)
 
 
-def test_charts_are_anchored_right_of_the_table(written):
-    _, path = written
+def test_charts_are_anchored_below_the_table(written):
+    """Issue 9: charts below the table, in column A, so each sheet prints one page wide."""
+    report, path = written
     book = openpyxl.load_workbook(path)
     with zipfile.ZipFile(path) as archive:
         for index, name in enumerate(book.sheetnames, start=1):
@@ -130,10 +135,13 @@ def test_charts_are_anchored_right_of_the_table(written):
                 assert name == s.ISSUES
                 continue
             drawing = found.group(1)
-            anchors = re.findall(r"<(?:xdr:)?from><(?:xdr:)?col>(\d+)<",
-                                 archive.read(f"xl/{drawing}").decode())
+            anchors = re.findall(
+                r"<(?:xdr:)?from><(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?<(?:xdr:)?row>(\d+)<",
+                archive.read(f"xl/{drawing}").decode())
             assert anchors, name
-            assert min(int(col) for col in anchors) >= len(s.REPORT_COLUMNS[name])
+            table_rows = 1 + max(len(report.tables[name]), 1)  # header + data rows
+            assert {int(col) for col, _ in anchors} == {0}, name
+            assert min(int(row) for _, row in anchors) >= table_rows + 1, name  # 0-based
 
 
 def test_empty_issues_table_is_valid(written):
@@ -214,3 +222,124 @@ def test_big_report_is_written_whole(tmp_path):
         s.PERIOD, kind="stable", ignore_index=True)
     write_report(build_layout(report), tmp_path / "big.xlsx")
     assert openpyxl.load_workbook(tmp_path / "big.xlsx")[s.ISSUES].max_row == 2001
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_new_report_file_opens_clean_in_the_validator(tmp_path, language):
+    """Issue 7: Excel opens a new report without repairing or rewriting it."""
+    report = sample_report(language, issues=True)
+    report.notices = ["Warning: 1999 has no agreements; choose a report year with data."]
+    path = write_report(build_layout(report), tmp_path / "report.xlsx")
+    assert_opens_clean(path)
+    with zipfile.ZipFile(path) as archive:
+        assert "xl/sharedStrings.xml" in archive.namelist()
+        sheets = [archive.read(n).decode() for n in archive.namelist()
+                  if n.startswith("xl/worksheets/sheet")]
+    assert not any('t="inlineStr"' in xml for xml in sheets)
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    report = sample_report()
+    top = report.tables[s.TOP_PARTNERS].copy()
+    top.loc[0, s.PARTNER] = "=1+1"
+    top.loc[1, s.PARTNER] = "+41 22 730 5111"
+    top.loc[2, s.PARTNER] = "2022"
+    report.tables[s.TOP_PARTNERS] = top
+    path = write_report(build_layout(report), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)[s.TOP_PARTNERS]
+    column = s.REPORT_COLUMNS[s.TOP_PARTNERS].index(s.PARTNER) + 1
+    assert [ws.cell(r, column).value for r in (2, 3, 4)] == ["=1+1", "+41 22 730 5111", "2022"]
+    assert [ws.cell(r, column).data_type for r in (2, 3, 4)] == ["s", "s", "s"]
+    with zipfile.ZipFile(path) as archive:
+        assert not _formulas(archive.read("xl/worksheets/sheet7.xml").decode())
+
+
+def test_usd_cells_are_rounded_to_cents_shares_are_not(tmp_path):
+    """Issue 9: 9,699,999.999670995 USD is written as 9,700,000.00; shares keep precision."""
+    report = sample_report()
+    summary = report.tables[s.SUMMARY].copy()
+    summary.loc[0, s.FUNDS_USD] = 9_699_999.999670995
+    summary.loc[0, s.PARTNER_USD] = 7_199_999.994
+    report.tables[s.SUMMARY] = summary
+    cofinancing = report.tables[s.COFINANCING].copy()
+    cofinancing.loc[0, s.PARTNER_SHARE] = 7_199_999.994 / 9_699_999.999670995
+    report.tables[s.COFINANCING] = cofinancing
+    book = openpyxl.load_workbook(write_report(build_layout(report), tmp_path / "r.xlsx"))
+    row = {c: book[s.SUMMARY].cell(2, i + 1).value
+           for i, c in enumerate(s.REPORT_COLUMNS[s.SUMMARY])}
+    assert row[s.FUNDS_USD] == 9_700_000.00
+    assert row[s.PARTNER_USD] == 7_199_999.99
+    share = book[s.COFINANCING].cell(2, s.REPORT_COLUMNS[s.COFINANCING].index(
+        s.PARTNER_SHARE) + 1).value
+    assert share == 7_199_999.994 / 9_699_999.999670995  # as computed, to the last bit
+    assert share != round(share, 4)  # full precision, not rounded
+
+
+def test_summary_notices_are_written_below_the_table(tmp_path):
+    report = sample_report()
+    report.notices = ["Warning: 2031 has no agreements; choose a report year with data.",
+                      "Warning: the Agreements table is empty."]
+    path = write_report(build_layout(report), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)[s.SUMMARY]
+    assert ws.tables[s.SUMMARY].ref == "A1:I5"  # the table still starts at A1
+    assert [ws.cell(r, 1).value for r in (6, 7, 8)] == [None, report.notices[0],
+                                                      report.notices[1]]
+    assert ws.cell(7, 1).font.b
+
+
+def _sheet_xml(path, index: int) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(f"xl/worksheets/sheet{index}.xml").decode()
+
+
+@pytest.mark.parametrize("engine", ["xlsxwriter", "openpyxl"])
+def test_french_charts_read_the_hidden_french_labels(tmp_path, engine):
+    layout = build_layout(sample_report("fr"))
+    path = tmp_path / "rapport.xlsx"
+    if engine == "xlsxwriter":
+        write_report(layout, path)
+    else:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        render_into(layout, book)
+        book.save(path)
+    ws = openpyxl.load_workbook(path)[s.BY_REGION]
+    assert [ws.cell(r, 10).value for r in (1, 2, 3)] == [
+        "Libellé des graphiques", "Afrique", "Amériques"]
+    assert ws.column_dimensions["J"].hidden
+    assert ws.cell(2, 4).value == "Africa"  # the table stays English
+    charts = _charts(path)
+    region = [xml for xml in charts.values() if "par région (2022)" in xml]
+    assert len(region) == 1
+    assert "'ByRegion'!$J$2:$J$8" in _formulas(region[0])
+    assert not re.search(r'<(c:)?plotVisOnly val="1"', region[0])  # hidden cells plotted
+    assert re.search(r'formatCode="\[\$-40C\]0\.0%"', region[0])
+
+
+def test_thin_pie_slices_are_unlabelled_in_the_file(written):
+    path = written[1]
+    pie = next(xml for xml in _charts(path).values()
+               if "Funds signed by partner type (2022)" in xml)
+    deleted = re.findall(r'<c:dLbl><c:idx val="(\d+)"/><c:delete val="1"/>', pie)
+    assert deleted == ["2", "4", "5", "6", "7"]  # the five slices under 3 %
+    assert re.search(r'<c:showLeaderLines val="1"/>', pie)
+
+
+def test_notices_in_the_in_place_engine(tmp_path):
+    report = sample_report()
+    report.notices = ["Warning: the Agreements table is empty."]
+    book = openpyxl.Workbook()
+    render_into(build_layout(report), book)
+    book.save(tmp_path / "own.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "own.xlsx")[s.SUMMARY]
+    assert ws.tables[s.SUMMARY].ref == "A1:I5" and ws.cell(7, 1).value == report.notices[0]
+
+
+def test_horizontal_bars_first_category_on_top_value_axis_in_percent(written):
+    bar = next(xml for xml in _charts(written[1]).values()
+               if "Agreements signed by priority" in xml and "(2023)" in xml)
+    category = re.search(r"<c:catAx>.*?</c:catAx>", bar).group(0)
+    value = re.search(r"<c:valAx>.*?</c:valAx>", bar).group(0)
+    assert '<c:orientation val="maxMin"/>' in category  # first priority on top
+    assert '<c:orientation val="maxMin"/>' not in value
+    assert 'formatCode="0%"' in value and "Share" in value

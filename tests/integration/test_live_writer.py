@@ -3,11 +3,9 @@ Excel would be told to do (sheets, values, formats, tables, charts)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import pytest
-from python_calamine import CalamineWorkbook
 from remote_book import (
     actions,
     fail_chart_add,
@@ -18,13 +16,13 @@ from remote_book import (
     sheet_payload,
     table_payload,
 )
+from report_fixture import sample_report
 
 from bdt_xl import schema as s
 from bdt_xl.api import run_file
 from bdt_xl.build.synthetic import write_synthetic_workbook
 from bdt_xl.errors import ReportWriteError, TableNameTaken
 from bdt_xl.excel.live_writer import (
-    CHART_TYPES,
     TEMP_SHEET_PREFIX,
     TEMP_TABLE_PREFIX,
     TEXT_FORMAT,
@@ -32,9 +30,8 @@ from bdt_xl.excel.live_writer import (
     excel_paused,
     render_live,
 )
-from bdt_xl.files.openpyxl_writer import write_report
-from bdt_xl.files.reader import _error_cells
-from bdt_xl.layout.report_layout import SHARE_FORMAT, USD_FORMAT, build_layout, column_letter
+from bdt_xl.layout.references import column_letter, parse_cell
+from bdt_xl.layout.report_layout import build_layout
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
 
@@ -56,17 +53,6 @@ def _render(payload, layout, keep=INPUT_SHEETS):
 def _targets(payload, recorded):
     return [(name or "").removeprefix(TEMP_SHEET_PREFIX)
             for name in sheet_names_of_actions(payload, recorded)]
-
-
-def _plain(value):
-    """A cell as comparable across the two writers: dates as ISO text, numbers as float."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):  # the file keeps 15 significant digits, as Excel
-        return pytest.approx(float(value), rel=1e-14, abs=1e-9)
-    return None if value == "" else value
 
 
 def test_sheets_are_written_under_temporary_names_then_renamed(source):
@@ -95,27 +81,52 @@ def test_no_action_touches_an_input_sheet(source):
     assert shown == [recorded[-1]] and shown[0]["sheet_position"] == 0
 
 
-def test_values_equal_what_the_cli_writes(source, tmp_path):
+def test_one_block_of_values_per_table(source):
     _path, payload, layout = source
     _, _, recorded = _render(payload, layout)
     targets = _targets(payload, recorded)
     written = {target: a for target, a in zip(targets, recorded) if a["func"] == "setValues"}
     assert list(written) == list(s.REPORT_TABLES)  # one whole block per table
-
-    cli = write_report(layout, tmp_path / "report.xlsx")
-    wb = CalamineWorkbook.from_path(str(cli))
-    error_cells = _error_cells(cli)  # openpyxl stores the text "#N/A" as an error cell
     for name, action in written.items():
-        expected = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        for (r, c), text in error_cells.get(name, {}).items():
-            expected[r][c] = text
         assert (action["start_row"], action["start_column"]) == (0, 0)
         assert action["row_count"] == len(action["values"])
-        got = [[_plain(v) for v in row] for row in action["values"]]
-        want = [[_plain(v) for v in row] for row in expected]
-        width = len(layout.sheet(name).tables[0].columns)
-        assert got == [row[:width] for row in want][:len(got)], name
-        assert len(got) == len(layout.sheet(name).tables[0].frame) + 1
+        assert len(action["values"]) == len(layout.sheet(name).tables[0].frame) + 1
+
+
+def _written(report, sheet):
+    book = remote_book({**_EMPTY_BOOK, "version": _xlwings_version()})
+    render_live(build_layout(report), book, keep=[s.AGREEMENTS])
+    recorded = actions(book)
+    targets = _targets(_EMPTY_BOOK, recorded)
+    return [a for t, a in zip(targets, recorded) if t == sheet]
+
+
+_EMPTY_BOOK = {"client": "Microsoft Office Scripts", "version": "",
+               "book": {"name": "Book.xlsx", "active_sheet_index": 0, "selection": "A1",
+                        "calculation": "Automatic"},
+               "names": [], "sheets": [sheet_payload(s.AGREEMENTS, [["Agreement ID"]])]}
+
+
+def _xlwings_version():
+    import xlwings
+    return xlwings.__version__
+
+
+def test_values_are_the_reports_figures_by_hand():
+    """The hand-built report's ByRegion table, cell by cell as typed here (not as another
+    writer or the layout computes them); USD rounded to cents, shares at full precision."""
+    report = sample_report()
+    frame = report.tables[s.BY_REGION].copy()
+    frame.loc[3, s.FUNDS_USD] = 4_199_999.996
+    report.tables[s.BY_REGION] = frame
+    (values,) = [a["values"] for a in _written(report, s.BY_REGION) if a["func"] == "setValues"]
+    assert values[0] == ["Period", "From", "To", "Region", "Agreements", "Agreement share",
+                         "Funds (USD)", "Funds share"]
+    assert values[4] == ["2022", "2022-01-01", "2022-12-31", "Asia-Pacific", 17,
+                         pytest.approx(17 / 71, rel=1e-15), 4_200_000.0,
+                         pytest.approx(4_200_000 / 9_700_000, rel=1e-15)]
+    assert values[12][3:5] == ["Multi-regions", 7]
+    assert len(values) == 1 + 7 + 5
 
 
 def test_issues_point_at_real_sheet_rows(source):
@@ -153,9 +164,9 @@ def test_number_formats_per_column(source):
 
     def fmt(column):
         return formats[(s.BY_REGION, region.columns.index(column))]
-    assert fmt(s.AGREEMENT_SHARE) == (SHARE_FORMAT, 1, rows)
-    assert fmt(s.FUNDS_SHARE) == (SHARE_FORMAT, 1, rows)
-    assert fmt(s.FUNDS_USD) == (USD_FORMAT, 1, rows)
+    assert fmt(s.AGREEMENT_SHARE) == ("0.0%", 1, rows)
+    assert fmt(s.FUNDS_SHARE) == ("0.0%", 1, rows)
+    assert fmt(s.FUNDS_USD) == ("#,##0", 1, rows)
     assert fmt(s.PERIOD)[0] == TEXT_FORMAT  # "2022" stays a label
     assert fmt(s.REGION)[0] == TEXT_FORMAT
     # formats are set before the values are written
@@ -166,36 +177,63 @@ def test_number_formats_per_column(source):
     assert [a["args"][0] for a in widths] == [region.column_widths[c] for c in region.columns]
 
 
-def test_charts_are_bound_to_their_table_cells(source):
+REMOTE_KINDS = {"pie": "Pie", "doughnut": "Doughnut", "bar": "BarClustered",
+                "column": "ColumnClustered"}
+
+
+def test_charts_sit_on_their_table_rows(source):
     _path, payload, layout = source
     _, result, recorded = _render(payload, layout)
     targets = _targets(payload, recorded)
     charts = [(t, a["args"]) for t, a in zip(targets, recorded) if a["func"] == "addChart"]
     specs = [(sheet.name, spec) for sheet in layout.sheets for spec in sheet.charts]
     assert len(charts) == len(specs) > 10
-    kinds = {"pie": "Pie", "doughnut": "Doughnut", "bar_clustered": "BarClustered",
-             "column_clustered": "ColumnClustered"}
     for (target, args), (name, spec) in zip(charts, specs):
         assert target == name
-        assert args[1] == kinds[CHART_TYPES[spec.kind]]
+        assert args[1] == REMOTE_KINDS[spec.kind]
         assert args[2] == TEMP_SHEET_PREFIX + name  # source on the chart's own sheet
-        block = layout.sheet(name).table(spec.table)
-        binding = spec.bind(block)
-        first = binding.series[0].values
-        r1, c1 = (int(x) for x in _cell_of(args[3].split(":")[0]))
-        assert (r1, c1) == first[:2]  # the values start at the first series' cells
-        top, left, bottom, right = block.ref()
-        r2, c2 = _cell_of(args[3].split(":")[-1])
+        top, left, bottom, right = layout.sheet(name).table(spec.table).ref()
+        (r1, c1), (r2, c2) = (parse_cell(part) for part in (args[3].split(":") * 2)[:2])
         assert top < r1 <= r2 <= bottom and left <= c1 <= c2 <= right
         assert args[6:8] == [spec.width, spec.height]
-        assert args[8] == ("Rows" if spec.series_by == "rows" else "Columns")
         assert args[9] == f"${column_letter(spec.anchor_col)}${spec.anchor_row}"
+        assert spec.anchor_row > bottom  # below the table
     titles = [a["args"][1] for a in recorded if a["func"] == "setChartTitle"]
     assert titles == [spec.title for _, spec in specs]
-    categories = [a["args"] for a in recorded if a["func"] == "setChartXAxisValues"]
-    assert len(categories) == len(specs)
     # the remote engine cannot name series nor address several areas: said, not hidden
     assert any("series names" in note for note in result.notes)
+
+
+def test_chart_cells_by_hand():
+    """Charts of the hand-built report, addresses worked out by hand: ByRegion has 7 rows for
+    2022 (sheet rows 2-8) and 5 for 2023 (9-13); Region is D, Agreement share F; charts start
+    two blank rows below the table (row 16), each 288 pt = 20 rows plus 2 blank rows."""
+    done = _written(sample_report(), s.BY_REGION)
+    added = [a["args"] for a in done if a["func"] == "addChart"]
+    assert [(a[1], a[3], a[8], a[9]) for a in added] == [
+        ("ColumnClustered", "$F$2:$F$8", "Columns", "$A$16"),
+        ("ColumnClustered", "$F$9:$F$13", "Columns", "$A$38")]
+    categories = [a["args"][2] for a in done if a["func"] == "setChartXAxisValues"]
+    assert categories == ["$D$2:$D$8", "$D$9:$D$13"]
+    # Cofinancing: one doughnut per period row; the report year's window is row 5, its
+    # Partner and ITU components D5:E5, read by rows
+    doughnuts = [a["args"] for a in _written(sample_report(), s.COFINANCING)
+                 if a["func"] == "addChart"]
+    assert [(a[1], a[3], a[8]) for a in doughnuts][-1] == ("Doughnut", "$D$5:$E$5", "Rows")
+
+
+def test_french_chart_categories_come_from_the_hidden_label_column():
+    done = _written(sample_report("fr"), s.BY_REGION)
+    labels = [a for a in done if a["func"] == "setValues" and a["start_column"] == 9]
+    (block,) = labels  # column J, one blank column after the table's A:H
+    assert [row[0] for row in block["values"][:3]] == ["Libellé des graphiques", "Afrique",
+                                                       "Amériques"]
+    assert block["values"][0][4] == "Région"
+    categories = [a["args"][2] for a in done if a["func"] == "setChartXAxisValues"]
+    assert categories == ["$J$2:$J$8", "$J$9:$J$13"]
+    widths = [a["args"][0] for a in done if a["func"] == "setColumnWidth"
+              and a["start_column"] == 9]
+    assert widths == [0]  # hidden
 
 
 def test_bars_keep_the_first_category_on_top(source):
@@ -204,17 +242,6 @@ def test_bars_keep_the_first_category_on_top(source):
     axes = [a["args"][1:] for a in recorded if a["func"] == "setChartAxis"]
     assert ["category", {"title": None, "reverse_order": True, "crosses": "maximum"}] in axes
     assert any(kind == "value" and opts["number_format"] == "0%" for kind, opts in axes)
-
-
-def _cell_of(ref: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    digits = "".join(ch for ch in ref if ch.isdigit())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(digits), col
-
-
 
 
 def test_second_refresh_replaces_the_report(source, tmp_path):
@@ -333,3 +360,12 @@ def test_settings_that_cannot_be_read_are_left_alone():
     # screen updating is always on while a macro starts: switched off and on again;
     # calculation and events could not be read, so they are never changed
     assert app.log == [("screen_updating", False), ("screen_updating", True)]
+
+
+def test_notices_are_written_below_the_summary_table():
+    report = sample_report()
+    report.notices = ["Warning: 2031 has no agreements; choose a report year with data."]
+    done = _written(report, s.SUMMARY)
+    lines = [a for a in done if a["func"] == "setValues" and a["start_row"] == 6]
+    # Summary: header + 4 rows (sheet rows 1-5), a blank row 6, the notice on row 7
+    assert [(a["start_column"], a["values"]) for a in lines] == [(0, [[report.notices[0]]])]

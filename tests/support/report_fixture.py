@@ -131,3 +131,45 @@ def sample_tables(issues: bool = False) -> dict[str, pd.DataFrame]:
 def sample_report(language: str = "en", issues: bool = False) -> Report:
     return Report(tables=sample_tables(issues), periods=list(PERIODS), report_year=2023,
                   through=date(2023, 4, 30), language=language)
+
+
+# -- a 2026 report cut off on 30 September: the report year's window rows (SPEC §2) ---------
+Y2025 = Period("2025", date(2025, 1, 1), date(2025, 12, 31), YEAR)
+Y2026 = Period("2026", date(2026, 1, 1), date(2026, 12, 31), YEAR)
+W2025 = Period("Jan–Sep 2025", date(2025, 1, 1), date(2025, 9, 30), WINDOW)
+W2026 = Period("Jan–Sep 2026", date(2026, 1, 1), date(2026, 9, 30), WINDOW)
+#: Agreements entered after the cut-off are in 2026's rows, never in the window's.
+WINDOW_PERIODS = [Y2025, Y2026, W2025, W2026]
+
+
+def window_report(language: str = "en") -> Report:
+    """2025 and 2026 by region and partner type, Cofinancing and TopPartners, each also
+    with the rows of the window 1 January–30 September 2026 (2026 has one agreement more,
+    signed in November: Europe, a government, 50,000 USD)."""
+    t: dict[str, pd.DataFrame] = {}
+    t[s.BY_REGION] = _breakdown(s.BY_REGION, {
+        Y2025: [("Africa", 10, 800_000), ("Europe", 5, 200_000)],
+        Y2026: [("Africa", 6, 300_000), ("Arab States", 2, 90_000), ("Europe", 3, 150_000)],
+        W2026: [("Africa", 6, 300_000), ("Arab States", 2, 90_000), ("Europe", 2, 100_000)],
+    }, (s.REGION,))
+    t[s.BY_PARTNER_TYPE] = _breakdown(s.BY_PARTNER_TYPE, {
+        Y2025: [("Governmental entities", 9, 700_000, 7), ("Foundations", 6, 300_000, 5)],
+        Y2026: [("Governmental entities", 7, 390_000, 6), ("Foundations", 4, 150_000, 3)],
+        W2026: [("Governmental entities", 6, 340_000, 5), ("Foundations", 4, 150_000, 3)],
+    }, (s.PARTNER_TYPE,))
+    cofinancing = [(Y2025, 900_000.0, 100_000.0), (Y2026, 500_000.0, 40_000.0),
+                   (W2025, 600_000.0, 60_000.0), (W2026, 450_000.0, 40_000.0)]
+    t[s.COFINANCING] = pd.DataFrame(
+        [(p.label, p.start, p.end, pu, iu, pu + iu, pu / (pu + iu), iu / (pu + iu))
+         for p, pu, iu in cofinancing], columns=list(s.REPORT_COLUMNS[s.COFINANCING]))
+    top = [(Y2025, 1, "Government of Japan", "Governmental entities", 400_000.0,
+            "400,000 USD"),
+           (Y2026, 1, "European Commission", "Governmental entities", 220_000.0,
+            "200,000 EUR"),
+           (W2026, 1, "European Commission", "Governmental entities", 220_000.0,
+            "200,000 EUR")]
+    t[s.TOP_PARTNERS] = pd.DataFrame([(p.label, p.start, p.end, *rest) for p, *rest in top],
+                                     columns=list(s.REPORT_COLUMNS[s.TOP_PARTNERS]))
+    t[s.ISSUES] = pd.DataFrame(columns=list(s.ISSUE_COLUMNS))
+    return Report(tables=t, periods=list(WINDOW_PERIODS), report_year=2026,
+                  through=date(2026, 9, 30), language=language)

@@ -12,20 +12,10 @@ import pytest
 from report_fixture import W2023, Y2023, sample_report
 
 from bdt_xl import schema as s
-from bdt_xl.layout.report_layout import (
-    BAR,
-    COLUMN,
-    COLUMN_POINTS,
-    COLUMNS,
-    DOUGHNUT,
-    PIE,
-    ROW_POINTS,
-    ROWS,
-    TableBlock,
-    a1,
-    build_layout,
-    table_block,
-)
+from bdt_xl.layout.formats import ROW_POINTS, table_block
+from bdt_xl.layout.model import BAR, COLUMN, COLUMNS, DOUGHNUT, PIE, ROWS, TableBlock
+from bdt_xl.layout.references import a1
+from bdt_xl.layout.report_layout import build_layout
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +42,9 @@ def test_region_table_range_and_formats(layout):
     assert block.number_formats == {
         s.FROM: "yyyy-mm-dd", s.TO: "yyyy-mm-dd", s.AGREEMENTS_N: "0",
         s.AGREEMENT_SHARE: "0.0%", s.FUNDS_USD: "#,##0", s.FUNDS_SHARE: "0.0%"}
-    # every column is wide enough for its header
+    # every column is wide enough for its header's longest word (headers wrap, issue 9)
     for column, width in block.column_widths.items():
-        assert len(column) <= width <= 60
+        assert max(len(word) for word in column.split()) <= width <= 60
 
 
 def test_usd_and_share_formats_on_every_table(layout):
@@ -112,7 +102,8 @@ def test_cofinancing_reads_one_row_per_period(layout):
     assert [c.kind for c in charts] == [DOUGHNUT] * 4
     assert [c.series_by for c in charts] == [ROWS] * 4
     assert [c.first_row for c in charts] == [0, 1, 2, 3]
-    assert "(Jan–Apr 2023)" in charts[3].title
+    # the report year's window is titled with its exact span (SPEC §2)
+    assert "(1 January–30 April 2023)" in charts[3].title
     binding = charts[3].bind(sheet.table(s.COFINANCING))
     # categories: the Partner/ITU component headers; the one series: row 5, named by A5
     assert a1(binding.categories) == "$D$1:$E$1"
@@ -136,18 +127,17 @@ def test_no_charts_on_issues_and_summary_uses_years_only(layout):
     assert all((c.first_row, c.last_row) == (0, 1) for c in summary.charts)  # 2022, 2023
 
 
-def test_charts_sit_right_of_the_table_without_overlapping(layout):
+def test_charts_sit_below_the_table_without_overlapping(layout):
+    """Issue 9: charts below the table (not beside it), so the sheet prints one page wide."""
     for sheet in layout.sheets:
-        width = len(sheet.tables[0].columns)
+        last_table_row = sheet.tables[0].ref()[2]
         boxes = []
         for chart in sheet.charts:
-            assert chart.anchor_col > width + 1
-            left = (chart.anchor_col - 1) * COLUMN_POINTS
+            assert chart.anchor_row > last_table_row + 1 and chart.anchor_col == 1
             top = (chart.anchor_row - 1) * ROW_POINTS
-            boxes.append((left, top, left + chart.width, top + chart.height))
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
-                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], sheet.name
+            boxes.append((top, top + chart.height))
+        for upper, lower in zip(boxes, boxes[1:]):
+            assert upper[1] <= lower[0], sheet.name
 
 
 def test_french_titles():
@@ -173,7 +163,7 @@ def test_periods_without_rows_are_skipped():
     charts = layout.sheet(s.BY_REGION).charts
     assert [(c.title, c.first_row, c.last_row) for c in charts] == [
         ("Agreements signed by region (2023)", 0, 4)]
-    assert charts[0].anchor_row == 1  # the grid closes up
+    assert charts[0].anchor_row == 1 + 5 + 2 + 1  # closes up: header, 5 rows, 2 blank rows
     pies = [c.title for c in layout.sheet(s.BY_PARTNER_TYPE).charts]
     assert "Funds signed by partner type (2023)" not in pies  # nothing to divide
     assert "Partners by type (2023)" in pies
@@ -240,3 +230,16 @@ def test_chart_spec_is_immutable(layout):
         chart.title = "x"
     assert replace(chart, title="x").title == "x"
     assert math.isclose(chart.width, 528.0)
+
+
+def test_one_a1_helper_both_ways():
+    from bdt_xl.layout.references import address, column_letter, column_number, parse_cell
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    assert [column_number(t) for t in ("A", "Z", "AA", "AZ", "AAA")] == [1, 26, 27, 52, 703]
+    assert address((1, 1, 13, 8)) == "A1:H13"
+    assert parse_cell("$AB$12") == (12, 28) and parse_cell("d2") == (2, 4)
+    with pytest.raises(ValueError):
+        column_letter(0)
+    with pytest.raises(ValueError):
+        parse_cell("Sheet1!A1")
