@@ -62,6 +62,7 @@ def tables(rows: int, seed: int = 7) -> tuple[list[list], list[list]]:
 class _Range:
     def __init__(self, values):
         self._values = values
+        self.row = 1
 
     def options(self, **_options):
         return self

@@ -1,4 +1,4 @@
-"""Worksheet functions (``bdt_xl.udfs`` / ``bdt_xl.functions.core``), called with plain values exactly
+"""Worksheet functions (``bdt_xl.udfs`` / ``bdt_xl.functions``), called with plain values exactly
 as xlwings passes them: a range is a list of rows, header first, dates as ``datetime``,
 numbers as ``float``, empty cells as ``None``."""
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bdt_xl import functions as udf_core
 from bdt_xl import schema as s
 from bdt_xl.build.synthetic import (
     CURRENCIES,
@@ -24,6 +25,7 @@ from bdt_xl.build.synthetic import (
 from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION
 from bdt_xl.core.pipeline import run_tables
 from bdt_xl.excel import udfs
+from bdt_xl.excel.recalc import BurstCache
 from bdt_xl.excel.udfs import (
     BDT_CONVERT,
     BDT_COUNT,
@@ -33,7 +35,6 @@ from bdt_xl.excel.udfs import (
     BDT_TOP_PARTNERS,
     BDT_YOY,
 )
-from bdt_xl.functions import core as udf_core
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = (BDT_SHARE, BDT_COUNT, BDT_FUNDS, BDT_PARTNERS, BDT_CONVERT, BDT_TOP_PARTNERS,
@@ -433,9 +434,10 @@ def test_content_key_tells_dates_text_and_numbers_apart():
 # Reading the calling workbook (a stand-in for the xlwings object model)
 # =============================================================================================
 class FakeRange:
-    def __init__(self, values):
+    def __init__(self, values, row=1):
         self.values = values
         self.reads = 0
+        self.row = row
 
     def options(self, **options):
         assert options == {"ndim": 2, "err_to_str": True}
@@ -481,7 +483,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     tick = Clock()
-    monkeypatch.setattr(udfs, "_book_reads", udf_core.BurstCache(idle=0.25, max_age=5.0,
+    monkeypatch.setattr(udfs, "_book_reads", BurstCache(idle=0.25, max_age=5.0,
                                                                  clock=tick))
     return tick
 
@@ -553,7 +555,7 @@ def test_workbook_without_tables_says_what_to_do(clock):
 
 def test_burst_cache_reads_again_after_a_pause_or_max_age():
     tick = Clock()
-    cache = udf_core.BurstCache(idle=0.25, max_age=5.0, clock=tick)
+    cache = BurstCache(idle=0.25, max_age=5.0, clock=tick)
     reads = []
 
     def read():
