@@ -2,7 +2,7 @@
 
 ``refresh_report(book=None)`` (book defaults to ``xlwings.Book.caller()``) reads the input
 tables from the open workbook, runs the engine and writes the report sheets, tables and
-charts into the live workbook (``render.live_writer``), with screen updating, events and
+charts into the live workbook (``excel.live_writer``), with screen updating, events and
 automatic calculation suspended meanwhile and always restored. It ends with a short message
 box ("Report refreshed: 1,204 rows used, 3 excluded (see the Issues sheet).") and returns a
 ``RefreshSummary``.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass, field
+from typing import Any
 
 from bdt_xl import schema as s
 from bdt_xl.core.pipeline import Options, run
@@ -52,7 +53,7 @@ class RefreshSummary:
         return self.message
 
 
-def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
+def refresh_report(book: Any = None, options: Options | None = None) -> RefreshSummary:
     """Rebuild the report sheets of ``book`` (default: the workbook whose button was clicked)."""
     if book is None:
         import xlwings
@@ -110,7 +111,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else "no details"
 
 
-def tell_user(book, message: object, critical: bool = False) -> bool:
+def tell_user(book: Any, message: object, critical: bool = False) -> bool:
     """Show ``message`` (a sentence, or a summary whose ``str()`` is one) in a message box
     titled like every BDT macro's; False when this Excel cannot show one."""
     try:

@@ -25,7 +25,7 @@ from bdt_xl.core.pipeline import ReportDates, data_years, report_dates
 from bdt_xl.core.report import Period
 from bdt_xl.core.table import RawTable
 from bdt_xl.core.validation import KEY, Validated, validate
-from bdt_xl.errors import FunctionArgumentError
+from bdt_xl.errors import BdtError, FunctionArgumentError
 from bdt_xl.functions.arguments import parse_label
 from bdt_xl.functions.cache import CACHE, TableValues, is_missing
 
@@ -41,16 +41,25 @@ def dataset(agreements: TableValues | None, rates: TableValues | None = None,
     """The validated data for these tables (header row first), from the cache if unchanged."""
     inputs = (agreements, rates, lists, settings)
     found = CACHE.last_call(inputs)  # the same frozen tables as the previous call
-    if found is not None:
-        return found  # type: ignore[return-value]
+    if isinstance(found, Dataset):
+        return found
     if is_missing(agreements):
         raise FunctionArgumentError(
             "no agreements: pass the Agreements table with its header row (e.g. "
             "Agreements[#All]) or use the function in a workbook that has an Agreements table")
     key = tuple(CACHE.content_key(values) for values in inputs)
-    found = CACHE.built("dataset", key, lambda: Dataset(dict(zip(TABLES, inputs))), counted=True)
+    found = CACHE.built("dataset", key, lambda: _build(inputs), counted=True)
     CACHE.remember_call(inputs, found)
+    if isinstance(found, BdtError):  # unusable tables: the same sentence for every formula,
+        raise FunctionArgumentError(str(found))  # without validating them again per call
     return found
+
+
+def _build(inputs: tuple[TableValues | None, ...]) -> Dataset | BdtError:
+    try:
+        return Dataset(dict(zip(TABLES, inputs)))
+    except BdtError as exc:
+        return exc
 
 
 @dataclass

@@ -135,3 +135,13 @@ def test_content_key_tells_dates_text_and_numbers_apart():
     assert udf_core.content_key(base) == udf_core.content_key([["h"], [datetime(2022, 1, 1)]])
 
 
+
+
+def test_unusable_tables_are_told_without_being_validated_again(tiny):
+    """A sheet of formulas over a table without rates gets one sentence per cell, and the
+    (slow) validation runs once, not once per formula."""
+    for _ in range(20):
+        answer = BDT_COUNT("region", "Africa", 2022.0, None, fresh_copy(tiny["agreements"]), None)
+        assert answer.startswith("no exchange rates: the agreements have amounts in CHF, EUR")
+    assert udf_core.cache_info().parses == 1
+    assert BDT_COUNT("region", "Africa", 2022.0, None, tiny["agreements"], tiny["rates"]) == 3
