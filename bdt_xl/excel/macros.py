@@ -112,10 +112,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def tell_user(book: Any, message: object, critical: bool = False) -> bool:
-    """Show ``message`` (a sentence, or a summary whose ``str()`` is one) in a message box
-    titled like every BDT macro's; False when this Excel cannot show one."""
+    """Show ``message`` (a sentence, or a summary with a ``message``) in a message box titled
+    like every BDT macro's; False when this Excel cannot show one."""
+    text = str(getattr(message, "message", message))
     try:
-        book.app.alert(str(message), title=TITLE, mode="critical" if critical else "info")
+        book.app.alert(text, title=TITLE, mode="critical" if critical else "info")
         return True
     except UNSUPPORTED:
         return False

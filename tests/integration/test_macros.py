@@ -27,7 +27,13 @@ from bdt_xl.build.synthetic import (
 from bdt_xl.core.lists import DEFAULT_LISTS
 from bdt_xl.core.report import Report
 from bdt_xl.excel.live_writer import TEMP_SHEET_PREFIX
-from bdt_xl.excel.macros import read_live_tables, refresh_report, refreshed_message, tell_user
+from bdt_xl.excel.macros import (
+    RefreshSummary,
+    read_live_tables,
+    refresh_report,
+    refreshed_message,
+    tell_user,
+)
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
 SHIPPED = Path(__file__).resolve().parents[2] / "workbook" / "BDT_Partnerships.xlsm"
@@ -276,7 +282,7 @@ def test_a_stand_in_sheet_starts_at_its_first_filled_row(workbook):
 def test_tell_user_shows_one_sentence_titled_like_every_macro(payload):
     book = remote_book(payload)
     assert tell_user(book, "Imported 12 rates.") is True
-    assert tell_user(book, "No file chosen.", critical=True) is True
+    assert tell_user(book, RefreshSummary(False, "No file chosen."), critical=True) is True
     alerts = [a["args"][:4] for a in actions(book)]
     assert alerts == [["Imported 12 rates.", "BDT partnerships report", "ok", "info"],
                       ["No file chosen.", "BDT partnerships report", "ok", "critical"]]
