@@ -9,6 +9,7 @@ it is not.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ ALL = "all"
 AGREEMENTS_MEASURE, FUNDS_MEASURE, PARTNERS_MEASURE = "agreements", "funds", "partners"
 
 
+@functools.lru_cache(maxsize=4096)  # a sheet repeats the same few keywords in every formula
 def squash(text: object) -> str:
     """Matching key of a keyword argument: case, spaces, hyphens and underscores ignored."""
     return re.sub(r"[\s_\-]+", "", str(text)).casefold()
@@ -132,6 +134,8 @@ def whole_number(value: object, what: str, low: int, high: int) -> int:
 
 def given_year(year: object) -> int | None:
     """A calendar year, or None when left blank (the report year then applies)."""
+    if type(year) is float and year.is_integer() and 1990 <= year <= 2200:
+        return int(year)  # what Excel passes for 2022: the common case, kept fast
     year = single(year, "year")
     if is_blank(year):
         return None
