@@ -18,7 +18,7 @@ import pandas as pd
 
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
-from bdt_xl.core.fx import USD, RateBook
+from bdt_xl.core.fx import USD
 from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize
 from bdt_xl.core.periods import report_periods, year_period
 from bdt_xl.core.pipeline import ReportDates, data_years, report_dates
@@ -83,7 +83,6 @@ class Dataset:
                for name, values in tables.items() if not is_missing(values)}
         self.checked: Validated = validate(raw)
         self.lists: ReferenceLists = self.checked.lists
-        self.rates: RateBook = self.checked.rates
         self.settings = self.checked.settings
         if is_missing(tables[s.RATES]) and not self.settings.ecb_fallback:
             _require_rates(self.checked)
