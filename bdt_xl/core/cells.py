@@ -8,6 +8,7 @@ arguments. Messages are written for the person who typed the cell, not for a pro
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated
@@ -153,7 +154,10 @@ Currency = Annotated[str, BeforeValidator(currency_cell)]
 Rate = Annotated[float, BeforeValidator(positive_cell)]
 
 
-def _label(lists: ReferenceLists, kind: str, required: bool = True):
+def label_rule(lists: ReferenceLists, kind: str,
+               required: bool = True) -> Callable[[object], str]:
+    """The rule of a label cell of list ``kind``: its canonical label, or a sentence (the
+    worksheet functions check their ``value`` argument with it too)."""
     noun = {PARTNER_TYPE: "partner type", MEMBERSHIP: "ITU membership category",
             REGION: "region", PRIORITY: "priority"}[kind]
 
@@ -172,7 +176,11 @@ def _label(lists: ReferenceLists, kind: str, required: bool = True):
                 f"; choose one of: {', '.join(lists.labels(kind))}"))
         return label
 
-    return Annotated[str, BeforeValidator(check)]
+    return check
+
+
+def _label(lists: ReferenceLists, kind: str, required: bool = True):
+    return Annotated[str, BeforeValidator(label_rule(lists, kind, required))]
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import build_tables
+from bdt_xl.core.models import Settings
 from bdt_xl.core.periods import report_periods
 from bdt_xl.core.report import Report
 from bdt_xl.core.table import RawTable
@@ -70,19 +71,9 @@ def build_report(checked: Validated, options: Options | None = None) -> Report:
     options = options or Options()
     settings = checked.settings
     frame = checked.agreements
-    years = sorted(frame[SIGNED].dt.year.unique().tolist()) if not frame.empty else []
-    through = options.through or settings.through
-    # A cut-off given without a year names the report year (asked for on the command line,
-    # it wins over the Settings table's year).
-    report_year = (options.report_year or (options.through.year if options.through else None)
-                   or settings.report_year or (through.year if through else None)
-                   or (years[-1] if years else None))
-    notes = []
-    if report_year is not None and through is not None and through.year != report_year:
-        notes.append(f"The cut-off date {through.isoformat()} is not in the report year "
-                     f"{report_year}; the latest signing date of {report_year} is used instead.")
-    if report_year is not None:
-        through = default_through(frame, report_year, through)
+    years = data_years(frame)
+    dates = report_dates(frame, settings, options.report_year, options.through)
+    report_year, through = dates.year, dates.through
     if report_year is not None and report_year not in years:
         years.append(report_year)
     periods = report_periods(years, report_year, through)
@@ -92,7 +83,42 @@ def build_report(checked: Validated, options: Options | None = None) -> Report:
                   language=options.language or settings.language, lists=checked.lists,
                   rows_read=checked.rows_read, rows_excluded=checked.rows_excluded,
                   warnings=sum(1 for i in checked.issues if i.severity == s.WARNING),
-                  fallback_rates_used=checked.fallback_rates_used, notes=notes)
+                  fallback_rates_used=checked.fallback_rates_used, notes=list(dates.notes))
+
+
+@dataclass(frozen=True)
+class ReportDates:
+    """The report year and its year-to-date cut-off (None without any agreement or year)."""
+    year: int | None
+    through: date | None
+    notes: tuple[str, ...] = ()
+
+
+def data_years(frame: pd.DataFrame) -> list[int]:
+    """The calendar years with at least one accepted agreement, in order."""
+    return sorted(frame[SIGNED].dt.year.unique().tolist()) if not frame.empty else []
+
+
+def report_dates(frame: pd.DataFrame, settings: Settings, year: int | None = None,
+                 through: date | None = None) -> ReportDates:
+    """Which report year and cut-off: the one rule of the report and the worksheet functions.
+
+    ``year`` and ``through`` are asked for explicitly (command line, a function's arguments)
+    and win over the Settings table. A cut-off given without a year names the report year;
+    else the Settings' year, the Settings' cut-off's year, the latest year of the data. The
+    cut-off is then ``default_through`` of that year.
+    """
+    cutoff = through or settings.through
+    years = data_years(frame)
+    report_year = (year or (through.year if through else None) or settings.report_year
+                   or (cutoff.year if cutoff else None) or (years[-1] if years else None))
+    notes: tuple[str, ...] = ()
+    if report_year is not None and cutoff is not None and cutoff.year != report_year:
+        notes = (f"The cut-off date {cutoff.isoformat()} is not in the report year "
+                 f"{report_year}; the latest signing date of {report_year} is used instead.",)
+    if report_year is not None:
+        cutoff = default_through(frame, report_year, cutoff)
+    return ReportDates(report_year, cutoff, notes)
 
 
 def default_through(frame: pd.DataFrame, year: int, through: date | None = None) -> date:

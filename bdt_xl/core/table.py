@@ -4,9 +4,11 @@ rules for a blank cell and an Excel error value. Knows nothing of files or Excel
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bdt_xl import schema as s
+from bdt_xl.core.lists import normalize
 
 INPUT_TABLES = (s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS)
 REQUIRED_TABLES = (s.AGREEMENTS,)
@@ -56,3 +58,31 @@ def excel_error(value: object) -> str | None:
         if text in EXCEL_ERRORS:
             return text
     return None
+
+
+# -- finding the input tables by name (a file and a live book alike) --------------------------
+def find_tables(names: Iterable[str], wanted: Iterable[str] = INPUT_TABLES) -> dict[str, str]:
+    """The name each wanted table goes by among ``names``, case and spacing ignored (the first
+    match wins): users type "agreements" or "Agreements " as often as the SPEC's name."""
+    keys = {normalize(name): name for name in wanted}
+    found: dict[str, str] = {}
+    for name in names:
+        table = keys.get(normalize(name))
+        if table is not None and table not in found:
+            found[table] = name
+    return found
+
+
+def stand_in_sheets(sheet_names: Iterable[str], found: Iterable[str],
+                    wanted: Iterable[str] = INPUT_TABLES) -> dict[str, str]:
+    """Sheets that stand in for a wanted table no Excel Table provides: a workbook without
+    Tables still works when a sheet is named like the table and starts with its header row."""
+    have = set(found)
+    return {table: sheet for table, sheet in find_tables(sheet_names, wanted).items()
+            if table not in have}
+
+
+def header_index(values: Sequence[Sequence[object]]) -> int | None:
+    """Where a stand-in sheet's header row is: its first row with a non-blank cell (None for
+    an empty sheet)."""
+    return next((i for i, row in enumerate(values) if any(not is_blank(c) for c in row)), None)

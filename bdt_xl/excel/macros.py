@@ -2,10 +2,13 @@
 
 ``refresh_report(book=None)`` (book defaults to ``xlwings.Book.caller()``) reads the input
 tables from the open workbook, runs the engine and writes the report sheets, tables and
-charts into the live workbook (``render.live_writer``), with screen updating, events and
+charts into the live workbook (``excel.live_writer``), with screen updating, events and
 automatic calculation suspended meanwhile and always restored. It ends with a short message
 box ("Report refreshed: 1,204 rows used, 3 excluded (see the Issues sheet).") and returns a
 ``RefreshSummary``.
+
+The other macros reuse ``read_live_tables`` (from ``excel.live_tables``, re-exported here)
+and ``tell_user`` (the message box).
 
 The user never sees a traceback: a problem with the workbook is told in its one sentence, an
 unexpected error in one sentence too (the details go to the log and to
@@ -18,13 +21,13 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass, field
+from typing import Any
 
 from bdt_xl import schema as s
-from bdt_xl.core.lists import normalize
 from bdt_xl.core.pipeline import Options, run
 from bdt_xl.core.report import Report
-from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable
-from bdt_xl.errors import BdtError, WorkbookError
+from bdt_xl.errors import BdtError
+from bdt_xl.excel.live_tables import read_live_tables
 from bdt_xl.excel.live_writer import UNSUPPORTED, excel_paused, render_live
 from bdt_xl.excel.version_check import check_xlwings
 from bdt_xl.layout.report_layout import build_layout
@@ -47,15 +50,11 @@ class RefreshSummary:
     report: Report | None = None
     details: str | None = None  # traceback of an unexpected error
 
-    @property
-    def rows_used(self) -> int:
-        return self.rows_read - self.rows_excluded
-
     def __str__(self) -> str:
         return self.message
 
 
-def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
+def refresh_report(book: Any = None, options: Options | None = None) -> RefreshSummary:
     """Rebuild the report sheets of ``book`` (default: the workbook whose button was clicked)."""
     if book is None:
         import xlwings
@@ -70,7 +69,7 @@ def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
             written = render_live(layout, book, keep={table.sheet for table in tables.values()})
     except BdtError as exc:
         summary = RefreshSummary(False, str(exc))
-        _tell(book, summary, critical=True)
+        tell_user(book, summary, critical=True)
         return summary
     except Exception as exc:
         log.exception("the report could not be refreshed")
@@ -78,7 +77,7 @@ def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
             False, f"The report could not be refreshed because of an unexpected error "
                    f"({type(exc).__name__}: {_first_line(exc)}); the previous report sheets "
                    "are unchanged.", details=traceback.format_exc())
-        if not _tell(book, summary, critical=True):
+        if not tell_user(book, summary, critical=True):
             raise
         return summary
     summary = RefreshSummary(True, refreshed_message(report), report.rows_read,
@@ -86,7 +85,7 @@ def refresh_report(book=None, options: Options | None = None) -> RefreshSummary:
                              written.notes, report)
     for note in written.notes:
         log.info("%s", note)
-    _tell(book, summary)
+    tell_user(book, summary)
     return summary
 
 
@@ -114,10 +113,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else "no details"
 
 
-def _tell(book, summary: RefreshSummary, critical: bool = False) -> bool:
-    """Show the summary in a message box; False when this Excel cannot show one."""
+def tell_user(book: Any, message: object, critical: bool = False) -> bool:
+    """Show ``message`` (a sentence, or a summary with a ``message``) in a message box titled
+    like every BDT macro's; False when this Excel cannot show one."""
+    text = str(getattr(message, "message", message))
     try:
-        book.app.alert(summary.message, title=TITLE, mode="critical" if critical else "info")
+        book.app.alert(text, title=TITLE, mode="critical" if critical else "info")
         return True
     except UNSUPPORTED:
         return False
@@ -126,60 +127,7 @@ def _tell(book, summary: RefreshSummary, critical: bool = False) -> bool:
         return False
 
 
-# -- reading the open workbook ----------------------------------------------------------------
-def read_live_tables(book) -> dict[str, RawTable]:
-    """Every input table of the open ``book``, with its sheet and sheet rows.
+_tell = tell_user  # the former name, kept for the macros that import it
 
-    Tables are found by name on any sheet (case- and space-insensitively); a workbook
-    without Excel Tables still works when a sheet is named like the table and starts with its
-    header row (as ``reading.read_workbook``). Raises ``WorkbookError`` without Agreements.
-    """
-    wanted = {normalize(name): name for name in INPUT_TABLES}
-    tables: dict[str, RawTable] = {}
-    seen: list[str] = []
-    sheets = list(book.sheets)
-    for sheet in sheets:
-        try:
-            found = list(sheet.tables)
-        except UNSUPPORTED:
-            found = []
-        for table in found:
-            seen.append(table.name)
-            name = wanted.get(normalize(table.name))
-            if name is None or name in tables:
-                continue
-            cells = table.range
-            tables[name] = RawTable.from_values(name, _values(cells), sheet.name, cells.row)
-    for sheet in sheets:
-        name = wanted.get(normalize(sheet.name))
-        if name is None or name in tables:
-            continue
-        raw = _plain_sheet(name, sheet)
-        if raw is not None:
-            tables[name] = raw
-    missing = [name for name in REQUIRED_TABLES if name not in tables]
-    if missing:
-        raise WorkbookError(
-            f"This workbook has no Excel Table named '{missing[0]}' (tables found: "
-            f"{', '.join(seen) or 'none'}); select your agreement rows with their header and "
-            f"use Insert > Table, then name it '{missing[0]}' in Table Design > Table Name.")
-    return tables
-
-
-def _values(cells) -> list[list[object]]:
-    """A range's cells, header first, always 2-D, error cells as their text ("#N/A")."""
-    try:
-        values = cells.options(ndim=2, err_to_str=True).value
-    except UNSUPPORTED:  # xlwings without err_to_str
-        values = cells.options(ndim=2).value
-    return values or []
-
-
-def _plain_sheet(name: str, sheet) -> RawTable | None:
-    used = sheet.used_range
-    values = _values(used)
-    start = next((i for i, row in enumerate(values)
-                  if any(cell is not None and str(cell).strip() for cell in row)), None)
-    if start is None:
-        return None
-    return RawTable.from_values(name, values[start:], sheet.name, used.row + start)
+__all__ = ["TITLE", "RefreshSummary", "read_live_tables", "refresh_report", "refreshed_message",
+           "tell_user"]

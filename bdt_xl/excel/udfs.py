@@ -35,7 +35,7 @@ Arguments:
   tables (found on any sheet). The workbook's ``Lists`` and ``Settings`` tables, when
   present, are used either way, as by the report.
 
-Every figure is the report's own (same validation, same aggregation — see ``udf_core``):
+Every figure is the report's own (same validation, same aggregation — see ``bdt_xl.functions``):
 rows with an error are left out, exactly as on the report sheets. A bad argument returns a
 sentence (``unknown region “Afrika” – did you mean “Africa”?``), never a traceback.
 
@@ -44,18 +44,23 @@ the workbook's tables, which Excel cannot see as an input of the formula: withou
 volatility an edit of the Agreements table would leave the results stale. They therefore
 run at every recalculation, and are kept cheap by two caches:
 
-1. the workbook's tables are read once per recalculation (``udf_core.BurstCache``: the
+1. the workbook's tables are read once per recalculation (``excel.recalc.BurstCache``: the
    calls of one recalculation come in a burst and share one read; after a pause of
    ``BOOK_READ_IDLE`` seconds the next call reads again, so an edit is seen by the
    recalculation it triggers);
-2. the validated data is memoized on the tables' content (``udf_core.dataset``), and the
+2. the validated data is memoized on the tables' content (``functions.dataset``), and the
    figures of each period are computed once: 1,000 formulas cost one parse and 1,000
    dictionary lookups (see ``scripts/bench_udfs.py``).
 
 With explicit ranges (``Agreements[#All]``) Excel passes the values on each call; they are
-hashed (≈0.2 ms per 1,000 rows) and still parsed only when they change. That form is exact
-even when a macro rewrites the table and recalculates within a fraction of a second (a case
-where the default form can show the previous values until the next recalculation, e.g. F9).
+compared cell by cell with the tables seen lately (per 10,000 rows ≈0.2 ms when the cells
+are the same objects, ≈1.5 ms when every cell is new, as from COM) and parsed only when they
+change. That form is exact even when a macro rewrites the table and recalculates within a
+fraction of a second (a case where the default form can show the previous values until the
+next recalculation, e.g. F9).
+
+The functions are declared with ``call_in_wizard=False``: Excel's function wizard would
+otherwise run Python on every keystroke of the dialog.
 """
 
 from __future__ import annotations
@@ -65,14 +70,17 @@ from typing import Any
 
 import xlwings as xw
 
+from bdt_xl import functions
 from bdt_xl import schema as s
-from bdt_xl.core.lists import normalize
-from bdt_xl.functions import core as core
+from bdt_xl.errors import FunctionArgumentError
+from bdt_xl.excel.live_tables import find_live_tables
+from bdt_xl.excel.recalc import BurstCache
+from bdt_xl.functions import freeze
 
 CATEGORY = "BDT partnerships"
 #: Seconds without a BDT_* call after which the workbook's tables are read again.
 BOOK_READ_IDLE = 0.25
-_book_reads = core.BurstCache(idle=BOOK_READ_IDLE, max_age=5.0)
+_book_reads = BurstCache(idle=BOOK_READ_IDLE, max_age=5.0)
 
 _TABLE = {"ndim": 2, "err_to_str": True}
 _VALUE = {"err_to_str": True}
@@ -91,21 +99,10 @@ _DOC_RATES = ("Optional: the rates with their header row, e.g. Rates[#All] (defa
 # -- reading the calling workbook (the only code that talks to Excel) -------------------------
 
 def read_book_tables(book: Any) -> dict[str, tuple | None]:
-    """The input tables of ``book`` (an ``xw.Book``), frozen, found by name on any sheet;
-    a sheet named like a table, starting with its header row, stands in for it."""
-    wanted = {normalize(name): name for name in core.TABLES}
-    found: dict[str, tuple | None] = {}
-    sheets = list(book.sheets)
-    for sheet in sheets:
-        for table in sheet.tables:
-            name = wanted.get(normalize(table.name))
-            if name is not None and name not in found:
-                found[name] = core.freeze(table.range.options(**_TABLE).value)
-    for sheet in sheets:
-        name = wanted.get(normalize(sheet.name))
-        if name is not None and name not in found:
-            found[name] = core.freeze(sheet.used_range.options(**_TABLE).value)
-    return found
+    """The input tables of ``book`` (an ``xw.Book``), frozen, found as the macro finds them
+    (``excel.live_tables``)."""
+    found, _seen = find_live_tables(book)
+    return {name: freeze(table.values) for name, table in found.items()}
 
 
 def workbook_tables(caller: Any) -> dict[str, tuple | None]:
@@ -121,7 +118,7 @@ def _tables(caller: Any, agreements: Any, rates: Any) -> dict[str, Any]:
         book = workbook_tables(caller)
     except Exception as exc:  # noqa: BLE001 - COM hiccup: explicit ranges still work
         if agreements is None:
-            raise core.UdfError(f"could not read this workbook's tables ({exc}); pass the "
+            raise FunctionArgumentError(f"could not read this workbook's tables ({exc}); pass the "
                                 "ranges, e.g. Agreements[#All]") from None
         book = {}
     return {"agreements": agreements if agreements is not None else book.get(s.AGREEMENTS),
@@ -133,7 +130,7 @@ def _call(function, caller, agreements, rates, *args):
     """Resolve the tables, then let ``function`` (which never raises) answer."""
     try:
         tables = _tables(caller, agreements, rates)
-    except core.UdfError as exc:
+    except FunctionArgumentError as exc:
         return str(exc)
     return function(*args, tables["agreements"], tables["rates"], lists=tables["lists"],
                     settings=tables["settings"])
@@ -165,7 +162,7 @@ def bdt_function(**docs: str):
         for name in reversed(names):
             function = xw.arg(name, doc=docs.get(name) or _ARG_DOCS[name],
                               **(_TABLE if name in _TABLE_ARGS else _VALUE))(function)
-        return xw.func(category=CATEGORY, volatile=True)(function)
+        return xw.func(category=CATEGORY, volatile=True, call_in_wizard=False)(function)
     return declare
 
 
@@ -173,27 +170,27 @@ def bdt_function(**docs: str):
 def BDT_SHARE(dimension, value, year, measure=None, through=None, agreements=None, rates=None,
               caller=None):
     """Share (0-1) of a year's agreements, funds or partners in one category, e.g. =BDT_SHARE("region","Africa",2022). Same figures as the report."""  # noqa: E501
-    return _call(core.share, caller, agreements, rates, dimension, value, year, measure,
+    return _call(functions.share, caller, agreements, rates, dimension, value, year, measure,
                  through)
 
 
 @bdt_function()
 def BDT_COUNT(dimension, value, year, through=None, agreements=None, rates=None, caller=None):
     """Number of agreements signed in a year (or 1 Jan … through) in one category, e.g. =BDT_COUNT("region","Africa",2022); "all" counts every agreement."""  # noqa: E501
-    return _call(core.count, caller, agreements, rates, dimension, value, year, through)
+    return _call(functions.count, caller, agreements, rates, dimension, value, year, through)
 
 
 @bdt_function()
 def BDT_FUNDS(dimension, value, year, through=None, agreements=None, rates=None, caller=None):
     """Funds in USD (partner + ITU components) of a year's agreements in one category, e.g. =BDT_FUNDS("partner type","Foundations",2022)."""  # noqa: E501
-    return _call(core.funds, caller, agreements, rates, dimension, value, year, through)
+    return _call(functions.funds, caller, agreements, rates, dimension, value, year, through)
 
 
 @bdt_function()
 def BDT_PARTNERS(dimension, value, year, through=None, agreements=None, rates=None,
                  caller=None):
     """Number of distinct partners of a year in one category, e.g. =BDT_PARTNERS("membership","ROA",2022); "all" counts every partner."""  # noqa: E501
-    return _call(core.partners, caller, agreements, rates, dimension, value, year, through)
+    return _call(functions.partners, caller, agreements, rates, dimension, value, year, through)
 
 
 @bdt_function()
@@ -203,14 +200,14 @@ def BDT_CONVERT(amount, currency_code, on_date, rates=None, caller=None):
         book = workbook_tables(caller) if rates is None else {}
     except Exception:  # noqa: BLE001 - the message below says what to do
         book = {}
-    return core.convert(amount, currency_code, on_date,
+    return functions.convert(amount, currency_code, on_date,
                         rates if rates is not None else book.get(s.RATES))
 
 
 @bdt_function()
 def BDT_TOP_PARTNERS(year, n=None, agreements=None, rates=None, caller=None):
     """Spills the year's top partners by own contribution (USD): Rank, Partner, Partner type, Partner contribution (USD), Original amounts, e.g. =BDT_TOP_PARTNERS(2022,5)."""  # noqa: E501
-    return _call(core.top_partners_table, caller, agreements, rates, year, n)
+    return _call(functions.top_partners_table, caller, agreements, rates, year, n)
 
 
 @bdt_function(measure='"agreements", "partners", "financial agreements", "partner component", '
@@ -218,7 +215,7 @@ def BDT_TOP_PARTNERS(year, n=None, agreements=None, rates=None, caller=None):
               through="Optional cut-off date in that year (default as in the report)")
 def BDT_YOY(measure, year, through=None, agreements=None, rates=None, caller=None):
     """Year-over-year change: 1 Jan … through of the year against the same window of the previous year, as a fraction (0.25 = +25 %), e.g. =BDT_YOY("funds",2023)."""  # noqa: E501
-    return _call(core.yoy, caller, agreements, rates, measure, year, through)
+    return _call(functions.yoy, caller, agreements, rates, measure, year, through)
 
 
 __all__ = ["BDT_SHARE", "BDT_COUNT", "BDT_FUNDS", "BDT_PARTNERS", "BDT_CONVERT",

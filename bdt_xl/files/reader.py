@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from bdt_xl.core.lists import normalize
-from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable, is_blank
+from bdt_xl.core.table import (
+    INPUT_TABLES,
+    REQUIRED_TABLES,
+    RawTable,
+    find_tables,
+    header_index,
+    stand_in_sheets,
+)
 from bdt_xl.errors import WorkbookError
 from bdt_xl.files.ooxml import sheet_parts
 
@@ -50,9 +56,8 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
         raise WorkbookError(f"{path} is a folder; give the path of an .xlsx or .xlsm workbook.")
     try:
         book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
-        by_key = {normalize(name): name for name in _table_names(book)}
-        tables = {wanted: book.get_table_by_name(by_key[normalize(wanted)])
-                  for wanted in INPUT_TABLES if normalize(wanted) in by_key}
+        tables = {wanted: book.get_table_by_name(name)
+                  for wanted, name in find_tables(_table_names(book), INPUT_TABLES).items()}
     except pc.PasswordError:
         raise WorkbookError(f"{path.name} is protected by a password; save a copy without a "
                             "password (File > Info > Protect Workbook) and use that.") from None
@@ -121,7 +126,7 @@ def _table_names(book) -> list[str]:
 
 def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
     book, path = opened.book, opened.path
-    sheets_by_key = {normalize(name): name for name in book.sheet_names}
+    stand_ins = stand_in_sheets(book.sheet_names, opened.tables, INPUT_TABLES)
     tables: dict[str, RawTable] = {}
     for wanted in INPUT_TABLES:
         table = opened.tables.get(wanted)
@@ -131,12 +136,11 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
             values = table.to_python()
             header = [_unescape(str(c)) for c in table.columns]
             sheet = table.sheet
-        elif normalize(wanted) in sheets_by_key:  # plain sheet named like the table
-            sheet = sheets_by_key[normalize(wanted)]
+        elif wanted in stand_ins:  # plain sheet named like the table
+            sheet = stand_ins[wanted]
             grid = book.get_sheet_by_name(sheet)
             values = grid.to_python(skip_empty_area=False)
-            start = next((i for i, row in enumerate(values) if any(not is_blank(c) for c in row)),
-                         None)
+            start = header_index(values)
             if start is None:
                 continue
             header_row, first_col = start, 0

@@ -4,6 +4,7 @@ The remote engine (xlwings Server/Lite) records every write as an action instead
 to Excel, so a test can run the refresh macro on Linux and assert on what it would have done.
 It needs a license key; the free ``noncommercial`` key is set here, for the tests only. When
 another test module imported xlwings first (without the key), the engine is registered late.
+Without the engine the tests fail (they never skip).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def xlwings_remote():
                 from xlwings.main import Engine
                 from xlwings.pro import _xlremote
             except (ImportError, xw.LicenseError) as exc:  # pragma: no cover
-                pytest.skip(f"xlwings' remote engine is not available: {exc}")
+                # A missing engine would hide every live-Excel test: fail, never skip.
+                pytest.fail(f"xlwings' remote engine is not available: {exc}")
             xw.engines.add(Engine(impl=_xlremote.engine))
     finally:
         if before is None:
