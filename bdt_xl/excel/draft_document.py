@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bdt_xl.document.writer import default_document_path, write_document
 from bdt_xl.errors import BdtError, UsageError
-from bdt_xl.excel.macros import _tell, read_live_tables
+from bdt_xl.excel.macros import read_live_tables, tell_user
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +61,21 @@ def draft_document(book=None, language: str | None = None) -> DraftSummary:
                                 path.name, language)
     except BdtError as exc:
         summary = DraftSummary(False, str(exc))
-        _tell(book, summary, critical=True)
+        tell_user(book, summary, critical=True)
         return summary
     except Exception as exc:
         log.exception("the document could not be written")
         summary = DraftSummary(False, f"The document could not be written because of an "
                                       f"unexpected error ({type(exc).__name__}: {exc}).",
                                details=traceback.format_exc())
-        if not _tell(book, summary, critical=True):
+        if not tell_user(book, summary, critical=True):
             raise
         return summary
     message = f"Document written to {result.path}"
     if result.notes:
         message += "\n" + "\n".join(result.notes)
     summary = DraftSummary(True, message, result.path)
-    _tell(book, summary)
+    tell_user(book, summary)
     return summary
 
 

@@ -40,6 +40,7 @@ from bdt_xl.core.rates_merge import (
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import BdtError, WorkbookError
+from bdt_xl.excel.macros import tell_user
 
 log = logging.getLogger(__name__)
 
@@ -249,13 +250,4 @@ def _extend_currency_list(book, currencies: list[str]) -> None:
 
 
 def _tell(book, summary: ImportSummary, critical: bool = False) -> bool:
-    from bdt_xl.excel.live_writer import UNSUPPORTED
-
-    try:
-        book.app.alert(summary.message, title=TITLE, mode="critical" if critical else "info")
-        return True
-    except UNSUPPORTED:
-        return False
-    except Exception as exc:
-        log.warning("could not show the message box: %s", exc)
-        return False
+    return tell_user(book, summary, critical, title=TITLE)

@@ -113,12 +113,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else "no details"
 
 
-def tell_user(book: Any, message: object, critical: bool = False) -> bool:
-    """Show ``message`` (a sentence, or a summary with a ``message``) in a message box titled
-    like every BDT macro's; False when this Excel cannot show one."""
+def tell_user(book: Any, message: object, critical: bool = False, title: str = TITLE) -> bool:
+    """Show ``message`` (a sentence, or a summary with a ``message``) in a message box (titled
+    like every BDT macro's unless ``title`` says otherwise); False when Excel cannot show one."""
     text = str(getattr(message, "message", message))
     try:
-        book.app.alert(text, title=TITLE, mode="critical" if critical else "info")
+        book.app.alert(text, title=title, mode="critical" if critical else "info")
         return True
     except UNSUPPORTED:
         return False
@@ -126,8 +126,6 @@ def tell_user(book: Any, message: object, critical: bool = False) -> bool:
         log.warning("could not show the message box: %s", exc)
         return False
 
-
-_tell = tell_user  # the former name, kept for the macros that import it
 
 __all__ = ["TITLE", "RefreshSummary", "read_live_tables", "refresh_report", "refreshed_message",
            "tell_user"]
