@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bdt_xl import schema as s
 from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, normalize
+from bdt_xl.core.models import IssueCode
 from bdt_xl.core.pipeline import Options, run_tables
 from bdt_xl.core.validation import validate
 from bdt_xl.files.reader import RawTable, WorkbookError
@@ -151,6 +152,7 @@ def test_labels_and_currency_matched_regardless_of_case_and_spacing():
 def test_unknown_label_is_an_error_with_did_you_mean(column, typed, hint):
     checked = check([_agreement({column: typed})])
     issue = only_error(checked, 2)
+    assert issue.code is IssueCode.UNKNOWN_LABEL
     assert issue.column == column and issue.value == typed
     assert "did you mean" in issue.problem and hint in issue.problem
     assert issue.agreement_id == "A1" and issue.sheet == s.AGREEMENTS
@@ -158,6 +160,7 @@ def test_unknown_label_is_an_error_with_did_you_mean(column, typed, hint):
 
 def test_unknown_label_without_close_match_lists_the_choices():
     issue = only_error(check([_agreement({s.REGION: "Zzzzzz"})]), 2)
+    assert issue.code is IssueCode.UNKNOWN_LABEL
     assert "Africa" in issue.problem and "Multi-regions" in issue.problem
 
 
@@ -166,7 +169,7 @@ def test_unknown_label_without_close_match_lists_the_choices():
 @pytest.mark.parametrize("blank", [None, "", "   "])
 def test_required_cell_missing(column, blank):
     issue = only_error(check([_agreement({column: blank})]), 2)
-    assert issue.column == column
+    assert issue.column == column and issue.code is IssueCode.MISSING_VALUE
 
 
 # -- duplicate IDs --------------------------------------------------------------------------------
@@ -179,6 +182,7 @@ def test_duplicate_ids_first_kept_later_ones_errors():
     for row in (4, 5):
         issue = only_error(checked, row)
         assert issue.column == s.AGREEMENT_ID and "row 2" in issue.problem
+        assert issue.code is IssueCode.DUPLICATE_ID
     assert (checked.rows_read, checked.rows_excluded) == (4, 2)
 
 
@@ -189,6 +193,7 @@ def test_duplicate_ids_first_kept_later_ones_errors():
 def test_bad_amount_is_an_error(column, value):
     issue = only_error(check([_agreement({column: value})]), 2)
     assert issue.column == column
+    assert issue.code is (IssueCode.EXCEL_ERROR if value == "#VALUE!" else IssueCode.BAD_AMOUNT)
 
 
 def test_numeric_text_amount_is_accepted():
@@ -204,7 +209,7 @@ def test_numeric_text_amount_is_accepted():
 def test_excel_error_value_in_any_column(column, value):
     issue = only_error(check([_agreement({column: value})]), 2)
     assert issue.column == column and issue.value == value
-    assert value in issue.problem
+    assert issue.code is IssueCode.EXCEL_ERROR and value in issue.problem
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -213,7 +218,7 @@ def test_excel_error_value_in_any_column(column, value):
                                    "2022-3-1x", -5, 0])
 def test_impossible_date_is_an_error(value):
     issue = only_error(check([_agreement({s.SIGNED_ON: value})]), 2)
-    assert issue.column == s.SIGNED_ON
+    assert issue.column == s.SIGNED_ON and issue.code is IssueCode.BAD_DATE
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -232,7 +237,7 @@ def test_date_forms(value, expected):
 
 def test_date_before_any_action_plan_is_an_error():
     issue = only_error(check([_agreement({s.SIGNED_ON: date(2017, 12, 31)})]), 2)
-    assert issue.column == s.SIGNED_ON
+    assert issue.column == s.SIGNED_ON and issue.code is IssueCode.NO_ACTION_PLAN
 
 
 def test_future_date_is_a_warning_and_the_row_counts():
@@ -240,7 +245,7 @@ def test_future_date_is_a_warning_and_the_row_counts():
                                  s.PRIORITY: "Digital transformation"})])
     assert errors(checked) == []
     [warning] = warnings(checked, 2)
-    assert warning.column == s.SIGNED_ON
+    assert warning.column == s.SIGNED_ON and warning.code is IssueCode.FUTURE_DATE
     assert accepted_ids(checked) == ["A1"]
 
 
@@ -266,13 +271,14 @@ def test_priority_must_belong_to_the_plan_in_force(priority, signed, ok):
     else:
         issue = only_error(checked, 2)
         assert issue.column == s.PRIORITY and issue.value == priority
+        assert issue.code is IssueCode.WRONG_PLAN
 
 
 # -- currencies and rates -------------------------------------------------------------------------
 
 def test_amount_without_currency_is_an_error():
     issue = only_error(check([_agreement({s.CURRENCY: None, s.PARTNER_AMOUNT: 10})]), 2)
-    assert issue.column == s.CURRENCY
+    assert issue.column == s.CURRENCY and issue.code is IssueCode.NO_CURRENCY
 
 
 def test_itu_amount_alone_also_needs_a_currency():
@@ -284,7 +290,7 @@ def test_itu_amount_alone_also_needs_a_currency():
 @pytest.mark.parametrize("code", ["EURO", "E", "12$", "€"])
 def test_invalid_currency_code_is_an_error(code):
     issue = only_error(check([_agreement({s.CURRENCY: code})]), 2)
-    assert issue.column == s.CURRENCY
+    assert issue.column == s.CURRENCY and issue.code is IssueCode.BAD_CURRENCY
 
 
 def test_currency_with_no_rate_on_that_date_is_an_error():
@@ -294,8 +300,9 @@ def test_currency_with_no_rate_on_that_date_is_an_error():
                         s.PARTNER_AMOUNT: 95}, id="A2"),
             _agreement({s.CURRENCY: "GBP"}, id="A3")]
     checked = check(rows)
-    assert only_error(checked, 2).column == s.CURRENCY
-    assert only_error(checked, 4).column == s.CURRENCY
+    for row in (2, 4):
+        issue = only_error(checked, row)
+        assert issue.column == s.CURRENCY and issue.code is IssueCode.MISSING_RATE
     assert accepted_ids(checked) == ["A2"]
     assert checked.agreements.iloc[0]["partner_usd"] == pytest.approx(100)  # 95 / 0.95
 
@@ -311,7 +318,9 @@ def test_bad_rate_row_is_reported_on_the_rates_sheet_and_not_used():
     checked = check([_agreement({s.CURRENCY: "EUR"})], rates=rates)
     rate_errors = [i for i in errors(checked) if i.sheet == s.RATES]
     assert sorted(i.row for i in rate_errors) == [2, 3, 4]
-    assert only_error(checked, 2).sheet == s.AGREEMENTS  # no EUR rate left for the agreement
+    assert {i.code for i in rate_errors} == {IssueCode.BAD_RATE, IssueCode.BAD_DATE}
+    issue = only_error(checked, 2)  # no EUR rate left for the agreement
+    assert issue.sheet == s.AGREEMENTS and issue.code is IssueCode.UNUSABLE_RATE
 
 
 # -- partners described differently --------------------------------------------------------------
@@ -323,6 +332,7 @@ def test_partner_with_different_type_or_membership_is_a_warning_and_counts():
             _agreement({s.PARTNER: "acme corp", s.MEMBERSHIP: "ROA"}, id="A3")]
     checked = check(rows)
     assert errors(checked) == []
+    assert {w.code for w in warnings(checked)} == {IssueCode.PARTNER_DESCRIBED_DIFFERENTLY}
     assert [w.column for w in warnings(checked, 3)] == [s.PARTNER_TYPE]
     assert [w.column for w in warnings(checked, 4)] == [s.MEMBERSHIP]
     assert warnings(checked, 2) == []
@@ -334,7 +344,7 @@ def test_partner_warning_ignores_rows_that_are_excluded():
     rows = [_agreement({s.PARTNER: "Acme", s.CURRENCY: "GBP", s.PARTNER_AMOUNT: 10}, id="A1"),
             _agreement({s.PARTNER: "Acme", s.PARTNER_TYPE: "Private sector entities",
                         s.MEMBERSHIP: "ROA"}, id="A2")]
-    report = run_tables({s.AGREEMENTS: _values(rows)}, Options())
+    report = run_tables({s.AGREEMENTS: _values(rows)}, Options(through=date(2022, 12, 31)))
     issues = report.tables[s.ISSUES]
     # row 2 is excluded (no GBP rate): Acme has one counted row, so nothing to reconcile
     assert list(issues[s.ISSUE_ROW]) == [2]
@@ -345,7 +355,7 @@ def test_partner_warning_ignores_rows_that_are_excluded():
 def test_report_shows_canonical_labels():
     rows = [_agreement({s.REGION: "  africa ", s.PARTNER_TYPE: "GOVERNMENTAL  entities",
                         s.MEMBERSHIP: " admin", s.PRIORITY: "capacity building"})]
-    report = run_tables({s.AGREEMENTS: _values(rows)}, Options())
+    report = run_tables({s.AGREEMENTS: _values(rows)}, Options(through=date(2022, 12, 31)))
     assert list(report.tables[s.BY_REGION][s.REGION]) == ["Africa"]
     assert list(report.tables[s.BY_PARTNER_TYPE][s.PARTNER_TYPE]) == ["Governmental entities"]
     assert list(report.tables[s.BY_MEMBERSHIP][s.MEMBERSHIP]) == ["ADMIN"]
@@ -360,7 +370,7 @@ def test_error_rows_excluded_from_every_figure_warning_rows_counted():
                        id="A2"),                                               # error
             _agreement({s.PARTNER: "p1", s.PARTNER_TYPE: "Other", s.PARTNER_AMOUNT: 20},
                        id="A3")]                                               # warning
-    report = run_tables({s.AGREEMENTS: _values(rows)}, Options(report_year=2022))
+    report = run_tables({s.AGREEMENTS: _values(rows)}, Options(through=date(2022, 12, 31)))
     summary = report.tables[s.SUMMARY].set_index(s.PERIOD).loc["2022"]
     # A1 + A3: 2 agreements, one partner (P1), 100 + 20 = 120 USD
     assert (summary[s.AGREEMENTS_N], summary[s.PARTNERS_N], summary[s.FUNDS_USD]) == (2, 1, 120)
@@ -398,23 +408,29 @@ def test_bad_setting_is_a_warning_and_the_default_is_used():
                                                  ["Language", "fr"], ["Colour", "blue"]])
     checked = check([_agreement()], extra={s.SETTINGS: settings})
     assert checked.settings.report_year is None and checked.settings.language == "fr"
-    assert {(i.sheet, i.row, i.severity) for i in checked.issues} == \
-        {(s.SETTINGS, 2, s.WARNING), (s.SETTINGS, 4, s.WARNING)}
+    assert {(i.sheet, i.row, i.severity, i.code) for i in checked.issues} == \
+        {(s.SETTINGS, 2, s.WARNING, IssueCode.BAD_SETTING),
+         (s.SETTINGS, 4, s.WARNING, IssueCode.UNKNOWN_SETTING)}
     assert accepted_ids(checked) == ["A1"]
 
 
-def test_lists_table_replaces_one_list_and_keeps_the_defaults():
+def test_lists_table_rows_are_merged_into_the_built_in_lists():
+    # SPEC §1: a new label goes after the built-in ones; naming a built-in label adds its
+    # aliases; nothing of the built-in lists is lost
     lists = RawTable.from_values(s.LISTS, [["List", "Label", "Aliases"],
                                            ["Region", "Oceania", "Pacific; South Seas"],
-                                           ["Region", "Africa", ""]])
+                                           ["Region", "Africa", "Afr."]])
     rows = [_agreement({s.REGION: "south  seas"}, id="A1"),
             _agreement({s.REGION: "Europe"}, id="A2"),
-            _agreement({s.PARTNER_TYPE: "Foundations"}, id="A3")]
+            _agreement({s.PARTNER_TYPE: "Foundations"}, id="A3"),
+            _agreement({s.REGION: "afr."}, id="A4")]
     checked = check(rows, extra={s.LISTS: lists})
-    assert checked.lists.labels("Region") == ["Oceania", "Africa"]
-    assert accepted_ids(checked) == ["A1", "A3"]
-    assert checked.agreements.iloc[0]["region"] == "Oceania"
-    assert only_error(checked, 3).column == s.REGION
+    assert checked.lists.labels("Region") == [
+        "Africa", "Americas", "Arab States", "Asia-Pacific", "CIS", "Europe", "Multi-regions",
+        "Oceania"]
+    assert errors(checked) == []
+    assert accepted_ids(checked) == ["A1", "A2", "A3", "A4"]
+    assert list(checked.agreements["region"]) == ["Oceania", "Europe", "Africa", "Africa"]
 
 
 # -- property tests ----------------------------------------------------------------------------------
