@@ -115,9 +115,9 @@ def empty_report_notices(checked: Validated, summary: pd.DataFrame, report_year:
         return ["Warning: the Agreements table has no rows, so every figure of the report is "
                 "empty; add one row per agreement and refresh."]
     if checked.agreements.empty:
-        return [f"Warning: none of the {checked.rows_read:,} rows of the Agreements table can "
-                f"be counted (each has an error, listed in Issues), so every figure of the "
-                f"report is empty; correct the rows and refresh."]
+        return [f"Warning: no row of the Agreements table can be counted "
+                f"({checked.rows_read:,} read, each with an error listed in Issues), so every "
+                f"figure of the report is empty; correct the rows and refresh."]
     counts = dict(zip(summary[s.PERIOD], summary[s.AGREEMENTS_N]))
     notices = []
     if report_year is not None and not counts.get(str(report_year)):

@@ -584,3 +584,284 @@ def test_label_normalization_is_idempotent(text):
 
 def test_valid_agreement_fixture_is_valid():
     assert errors(check([dict(VALID_AGREEMENT)])) == []
+
+
+# -- action plans as dated data: Kigali ends 2025, Baku from 2026 ------------------------------------
+
+BAKU = "Baku Action Plan"
+LISTS_HEADER = ["List", "Label", "French label", "Aliases", "Action plan", "Valid from",
+                "Valid to"]
+
+
+def _lists(*rows):
+    return {s.LISTS: RawTable.from_values(s.LISTS, [LISTS_HEADER, *[list(r) for r in rows]])}
+
+
+def test_kigali_priority_on_its_last_day_is_accepted():
+    checked = validate(_tables([_agreement({s.PRIORITY: "Digital transformation",
+                                            s.SIGNED_ON: date(2025, 12, 31)})]),
+                       today=date(2030, 1, 1))
+    assert errors(checked) == []
+    assert checked.agreements.iloc[0]["plan"] == "Kigali Action Plan"
+
+
+def test_2026_agreement_without_baku_priorities_says_how_to_add_them():
+    checked = validate(_tables([_agreement({s.PRIORITY: "Digital transformation",
+                                            s.SIGNED_ON: date(2026, 3, 1)})]),
+                       today=date(2030, 1, 1))
+    issue = only_error(checked, 2)
+    assert issue.code is IssueCode.PLAN_WITHOUT_PRIORITIES and issue.column == s.PRIORITY
+    # the sentence is the point here: it tells which rows to add to the Lists table
+    for words in ("Baku Action Plan", "Lists table", "List = Priority",
+                  "Action plan = Baku Action Plan", "Valid from = 2026-01-01",
+                  "one row per priority"):
+        assert words in issue.problem
+
+
+def test_baku_priorities_from_the_lists_table_and_kigali_refused_in_2026():
+    lists = _lists(["Priority", "Baku priority A", "Priorité A de Bakou", "BPA", BAKU,
+                    date(2026, 1, 1), date(2029, 12, 31)],
+                   ["Priority", "Baku priority B", "", "", BAKU, None, None])
+    rows = [_agreement({s.PRIORITY: "bpa", s.SIGNED_ON: date(2026, 1, 1)}, id="A1"),
+            _agreement({s.PRIORITY: "Baku priority B", s.SIGNED_ON: date(2029, 12, 31)},
+                       id="A2"),
+            _agreement({s.PRIORITY: "Digital transformation", s.SIGNED_ON: date(2026, 5, 1)},
+                       id="A3"),
+            _agreement({s.PRIORITY: "Baku priority A", s.SIGNED_ON: date(2025, 12, 31)},
+                       id="A4"),
+            _agreement({s.PRIORITY: "Baku priority A", s.SIGNED_ON: date(2030, 1, 1)},
+                       id="A5")]
+    checked = validate(_tables(rows, extra=lists), today=date(2031, 1, 1))
+    assert accepted_ids(checked) == ["A1", "A2"]
+    assert list(checked.agreements["priority"]) == ["Baku priority A", "Baku priority B"]
+    assert list(checked.agreements["plan"]) == [BAKU, BAKU]
+    assert only_error(checked, 4).code is IssueCode.WRONG_PLAN      # Kigali in 2026
+    assert only_error(checked, 5).code is IssueCode.WRONG_PLAN      # Baku in 2025
+    assert only_error(checked, 6).code is IssueCode.NO_ACTION_PLAN  # after 2029
+    assert checked.lists.priorities_of(BAKU) == ["Baku priority A", "Baku priority B"]
+    assert checked.lists.french_labels(s.PRIORITY)["Baku priority A"] == "Priorité A de Bakou"
+
+
+# -- the Lists merge rule (SPEC §1) --------------------------------------------------------------
+
+def test_one_row_adding_an_alias_keeps_every_other_label():
+    rows = [_agreement({s.PARTNER_TYPE: "Gov"}, id="A1"),
+            _agreement({s.PARTNER_TYPE: "Foundations", s.REGION: "CIS"}, id="A2"),
+            _agreement({s.PRIORITY: "Statistics", s.MEMBERSHIP: None}, id="A3")]
+    checked = check(rows, extra=_lists(["Partner type", "Governmental entities", "", "Gov",
+                                        None, None, None]))
+    assert errors(checked) == []
+    assert list(checked.agreements["partner_type"]) == [
+        "Governmental entities", "Foundations", "Governmental entities"]
+    assert checked.lists.labels(s.PARTNER_TYPE) == DEFAULT_LISTS.labels(s.PARTNER_TYPE)
+
+
+def test_label_listed_twice_is_an_error_on_its_lists_row_and_counts_once():
+    lists = _lists(["Region", "Oceania", "Océanie", "", None, None, None],
+                   ["Region", " oceania ", "", "Pacific", None, None, None])
+    checked = check([_agreement({s.REGION: "Oceania"})], extra=lists)
+    [issue] = [i for i in checked.issues if i.sheet == s.LISTS]
+    assert (issue.row, issue.code, issue.severity) == (3, IssueCode.DUPLICATE_LABEL, s.ERROR)
+    assert checked.lists.labels(s.REGION).count("Oceania") == 1
+    assert checked.lists.match(s.REGION, "Pacific") is None  # the second row is not used
+    assert accepted_ids(checked) == ["A1"]
+
+
+def test_alias_claimed_by_two_labels_is_an_error_and_stays_with_the_first():
+    lists = _lists(["Region", "Oceania", "", "Pacific", None, None, None],
+                   ["Region", "Asia-Pacific", "", "pacific; APAC", None, None, None])
+    checked = check([_agreement({s.REGION: "Pacific"}, id="A1"),
+                     _agreement({s.REGION: "apac"}, id="A2")], extra=lists)
+    [issue] = [i for i in checked.issues if i.sheet == s.LISTS]
+    assert (issue.row, issue.code, issue.value) == (3, IssueCode.ALIAS_CLAIMED, "pacific")
+    assert list(checked.agreements["region"]) == ["Oceania", "Asia-Pacific"]
+
+
+def test_non_member_always_exists_with_a_membership_list():
+    lists = _lists(["ITU membership", "Sector Member", "", "", None, None, None])
+    checked = check([_agreement({s.MEMBERSHIP: None}, id="A1"),
+                     _agreement({s.MEMBERSHIP: "sector member"}, id="A2")], extra=lists)
+    assert errors(checked) == []
+    assert list(checked.agreements["membership"]) == ["Non-member", "Sector Member"]
+
+
+def test_french_labels_reach_the_report():
+    report = run_tables({s.AGREEMENTS: _values([_agreement()]),
+                         s.LISTS: [LISTS_HEADER, ["Region", "Oceania", "Océanie", "", None,
+                                                  None, None]]})
+    assert report.french_label(s.REGION, "Oceania") == "Océanie"
+    assert report.french_label(s.REGION, "Africa") == "Afrique"          # built in
+    assert report.french_label(s.PARTNER_TYPE, "Governmental entities") == \
+        "Entités gouvernementales"
+    assert report.french_label(s.REGION, "Nowhere") == "Nowhere"
+
+
+# -- money columns missing or renamed (issue 8 B1) ---------------------------------------------------
+
+@pytest.mark.parametrize("renamed, header", [
+    (s.PARTNER_AMOUNT, "Partner amount (local currency)"),
+    (s.ITU_AMOUNT, "ITU amt"),
+    (s.CURRENCY, "Currency code"),
+])
+def test_renamed_money_column_is_an_error_naming_the_closest_header(renamed, header):
+    columns = [header if c == renamed else c for c in s.AGREEMENT_COLUMNS]
+    row = {header if c == renamed else c: v for c, v in _agreement().items()}
+    with pytest.raises(WorkbookError) as caught:
+        check([row], columns=columns)
+    message = str(caught.value)
+    assert f"no '{renamed}' column" in message and f"did you mean '{header}'" in message
+    assert "'Agreement ID'" in message  # the headers found are listed
+
+
+def test_amounts_without_a_currency_column_is_an_error():
+    columns = [c for c in s.AGREEMENT_COLUMNS if c != s.CURRENCY]
+    with pytest.raises(WorkbookError, match="'Currency'"):
+        check([_agreement()], columns=columns)
+
+
+# -- non-finite numbers and overflowing USD amounts (B6) ---------------------------------------------
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_nan_or_infinity_in_an_amount_is_an_error(value):
+    issue = only_error(check([_agreement({s.PARTNER_AMOUNT: value})]), 2)
+    assert issue.code is IssueCode.BAD_AMOUNT and issue.column == s.PARTNER_AMOUNT
+
+
+def test_nan_signing_date_is_an_error_not_a_blank():
+    issue = only_error(check([_agreement({s.SIGNED_ON: float("nan")})]), 2)
+    assert issue.code is IssueCode.BAD_DATE
+
+
+def test_overflowing_usd_amount_is_an_error_without_runtime_warning():
+    import warnings as python_warnings
+    rates = [("XAU", date(2018, 1, 1), 1e-300)]
+    rows = [_agreement({s.CURRENCY: "XAU", s.PARTNER_AMOUNT: 1e14}, id="A1"),
+            _agreement({s.PARTNER_AMOUNT: 5}, id="A2")]
+    with python_warnings.catch_warnings():
+        python_warnings.simplefilter("error")
+        report = run_tables({s.AGREEMENTS: _values(rows),
+                             s.RATES: [list(s.RATE_COLUMNS), *[list(r) for r in rates]]},
+                            Options(through=date(2022, 12, 31)))
+    issues = report.tables[s.ISSUES]
+    assert list(issues[s.ISSUE_ROW]) == [2] and list(issues[s.ISSUE_SEVERITY]) == [s.ERROR]
+    summary = report.tables[s.SUMMARY].set_index(s.PERIOD).loc["2022"]
+    assert (summary[s.AGREEMENTS_N], summary[s.FUNDS_USD]) == (1, 5.0)
+
+
+def test_overflow_issue_has_its_code():
+    rows = [_agreement({s.CURRENCY: "XAU", s.PARTNER_AMOUNT: 1e14})]
+    issue = only_error(check(rows, rates=[("XAU", date(2018, 1, 1), 1e-300)]), 2)
+    assert issue.code is IssueCode.USD_OVERFLOW
+
+
+# -- a Rates row with an unusable rate (B7) --------------------------------------------------------
+
+@pytest.mark.parametrize("bad_rate", [None, "n/a", 0, "#N/A"])
+def test_unusable_rate_row_makes_the_agreements_it_would_price_errors(bad_rate):
+    rates = [("CHF", date(2022, 1, 1), 0.9), ("CHF", date(2022, 6, 1), bad_rate),
+             ("CHF", date(2022, 9, 1), 0.8)]
+    rows = [_agreement({s.CURRENCY: "CHF", s.PARTNER_AMOUNT: 90,
+                        s.SIGNED_ON: date(2022, 5, 31)}, id="A1"),   # 0.9: 100 USD
+            _agreement({s.CURRENCY: "CHF", s.SIGNED_ON: date(2022, 6, 1)}, id="A2"),
+            _agreement({s.CURRENCY: "CHF", s.SIGNED_ON: date(2022, 8, 31)}, id="A3"),
+            _agreement({s.CURRENCY: "CHF", s.PARTNER_AMOUNT: 80,
+                        s.SIGNED_ON: date(2022, 9, 1)}, id="A4")]    # 0.8: 100 USD
+    checked = check(rows, rates=rates)
+    [rate_issue] = [i for i in checked.issues if i.sheet == s.RATES]
+    assert rate_issue.row == 3 and rate_issue.severity == s.ERROR
+    for row in (3, 4):
+        issue = only_error(checked, row)
+        assert issue.code is IssueCode.UNUSABLE_RATE and "row 3" in issue.problem
+    got = checked.agreements.set_index("id")
+    assert list(got.index) == ["A1", "A4"]
+    assert list(got["partner_usd"]) == pytest.approx([100, 100])
+
+
+# -- settings the tool does not understand (B9) ------------------------------------------------------
+
+@pytest.mark.parametrize("name, value, accepted", [
+    ("ECB fallback", "maybe", "yes or no"),
+    ("Language", "de", "en or fr"),
+    ("Top partners", "many", "whole number"),
+    ("Report year", "soon", "a year"),
+    ("Through", "end of March", "a date"),
+])
+def test_setting_not_understood_is_a_warning_naming_the_accepted_values(name, value, accepted):
+    settings = RawTable.from_values(s.SETTINGS, [["Setting", "Value"], [name, value]])
+    checked = check([_agreement()], extra={s.SETTINGS: settings})
+    [issue] = checked.issues
+    assert (issue.code, issue.severity, issue.sheet, issue.row) == \
+        (IssueCode.BAD_SETTING, s.WARNING, s.SETTINGS, 2)
+    assert accepted in issue.problem and name in issue.problem
+    assert checked.settings == type(checked.settings)()  # every default kept
+
+
+# -- booleans next to equal numbers (B11) --------------------------------------------------------
+
+@pytest.mark.parametrize("number, boolean", [(1, True), (0, False), (1.0, True)])
+def test_boolean_amount_is_an_error_even_after_an_equal_number(number, boolean):
+    rows = [_agreement({s.PARTNER_AMOUNT: number}, id="A1"),
+            _agreement({s.PARTNER_AMOUNT: boolean}, id="A2")]
+    checked = check(rows)
+    assert accepted_ids(checked) == ["A1"]
+    issue = only_error(checked, 3)
+    assert issue.code is IssueCode.BAD_AMOUNT and issue.value == str(boolean)
+
+
+# -- plain words (B12) ---------------------------------------------------------------------------
+
+def test_date_where_an_amount_is_expected_is_said_in_plain_words():
+    issue = only_error(check([_agreement({s.PARTNER_AMOUNT: date(2022, 1, 5)})]), 2)
+    assert issue.code is IssueCode.BAD_AMOUNT
+    assert "a date (5 jan 2022) where an amount is expected" in issue.problem.casefold()
+    assert "datetime" not in issue.problem
+
+
+def test_control_characters_are_removed_with_a_warning():
+    rows = [_agreement({s.PARTNER: "Ac\x01me\x1b[31m", s.REGION: "Afr\x07ica"})]
+    checked = check(rows)
+    assert errors(checked) == []
+    found = warnings(checked, 2)
+    assert {(w.code, w.column) for w in found} == {
+        (IssueCode.CONTROL_CHARACTERS, s.PARTNER), (IssueCode.CONTROL_CHARACTERS, s.REGION)}
+    assert all(ch not in w.value for w in found for ch in "\x01\x1b\x07")
+    rec = checked.agreements.iloc[0]
+    assert (rec["partner"], rec["region"]) == ("Acme[31m", "Africa")
+
+
+def test_control_characters_in_an_issue_value_are_never_shown_raw():
+    issue = only_error(check([_agreement({s.REGION: "\x1b[2JAtlantis"})]), 2)
+    assert "\x1b" not in issue.value and "\x1b" not in issue.problem
+
+
+# -- notices: a report that says nothing says why -------------------------------------------------------
+
+def test_notice_when_the_agreements_table_is_empty():
+    report = run_tables({s.AGREEMENTS: _values([])})
+    assert len(report.notices) == 1
+    assert report.notices[0].startswith("Warning:") and "Agreements table has no rows" in \
+        report.notices[0]
+
+
+def test_notice_when_every_row_has_an_error():
+    report = run_tables({s.AGREEMENTS: _values([_agreement({s.REGION: "Atlantis"})])})
+    assert len(report.notices) == 1 and report.notices[0].startswith("Warning:")
+    assert "no row of the Agreements table can be counted" in report.notices[0]
+    assert "(1 read, each with an error listed in Issues)" in report.notices[0]
+
+
+def test_notice_when_the_report_year_has_no_agreements():
+    report = run_tables({s.AGREEMENTS: _values([_agreement()])}, Options(report_year=1999))
+    assert any(n.startswith("Warning:") and "1999" in n for n in report.notices)
+
+
+def test_notice_when_the_previous_year_window_is_empty():
+    report = run_tables({s.AGREEMENTS: _values([_agreement()])})  # only 2022 data
+    [notice] = report.notices
+    assert notice.startswith("Warning:") and "year-over-year" in notice
+    assert "1 Jan–1 Mar 2021" in notice
+
+
+def test_no_notice_for_a_report_with_figures():
+    rows = [_agreement(id="A1"), _agreement({s.SIGNED_ON: date(2021, 2, 1)}, id="A2")]
+    assert run_tables({s.AGREEMENTS: _values(rows)}).notices == []
