@@ -126,6 +126,12 @@ class Issue(BaseModel):
     problem: str
     sheet: str = s.AGREEMENTS
 
+    @field_validator("agreement_id", "column", "value", "problem")
+    @classmethod
+    def _printable(cls, text: str) -> str:
+        """Nothing read from a cell reaches a report or a terminal with control characters."""
+        return without_control_characters(text)
+
     def as_row(self) -> list[object]:
         return [self.row, self.agreement_id, self.column, self.value, self.severity,
                 self.problem, self.sheet]
