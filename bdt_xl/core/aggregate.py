@@ -15,10 +15,12 @@ import pandas as pd
 
 from bdt_xl import schema as s
 from bdt_xl.core.agreement_frame import (
+    CODES_OF,
     CURRENCY,
     FUNDS,
     ITU_USD,
     KEY,
+    LABEL_COLUMNS,
     MEMBER,
     PARTNER,
     PARTNER_AMT,
@@ -44,13 +46,20 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         KEY: codes, SIGNED: frame[SIGNED].to_numpy(), CURRENCY: frame[CURRENCY].to_numpy(),
         PARTNER_AMT: frame[PARTNER_AMT].to_numpy(), PARTNER_USD: frame[PARTNER_USD].to_numpy(),
         ITU_USD: frame[ITU_USD].to_numpy(), FUNDS: frame[FUNDS].to_numpy(),
-        **{c: pd.Categorical(frame[c].to_numpy()) for c in (TYPE, MEMBER, REGION_COL,
-                                                            PRIORITY_COL)},
+        **{c: _categories(frame, c) for c in LABEL_COLUMNS},
     })
     names = frame[PARTNER].to_numpy()
     first = pd.Series(names).groupby(codes, sort=False).first()
     slim[PARTNER_NAME] = pd.Categorical(first.reindex(codes).to_numpy())
     return slim
+
+
+def _categories(frame: pd.DataFrame, column: str) -> pd.Categorical:
+    """A list column as a categorical: the label codes validation carried, if any."""
+    carried = CODES_OF[column]
+    if carried in frame.columns:
+        return frame[carried].array
+    return pd.Categorical(frame[column].to_numpy())
 
 
 def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:

@@ -22,3 +22,8 @@ FIELD_OF = {s.AGREEMENT_ID: ID, s.PARTNER: PARTNER, s.PARTNER_TYPE: TYPE, s.MEMB
 AGREEMENT_FRAME_COLUMNS = (ROW, ID, PARTNER, KEY, TYPE, MEMBER, REGION, PRIORITY_COL, PLAN, SIGNED,
                            CURRENCY, PARTNER_AMT, ITU_AMT, RATE, PARTNER_USD, ITU_USD, FUNDS,
                            FX_SOURCE)
+
+#: The list columns, each also carried as a categorical column of label codes (built once by
+#: validation from the distinct cells it checked, so aggregation need not hash labels again).
+LABEL_COLUMNS = (TYPE, MEMBER, REGION, PRIORITY_COL)
+CODES_OF = {column: f"{column}_codes" for column in LABEL_COLUMNS}

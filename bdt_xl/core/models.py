@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Literal
@@ -146,8 +147,11 @@ def without_control_characters(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+_CONTROL_FOUND = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]").search
+
+
 def has_control_characters(text: str) -> bool:
-    return without_control_characters(text) != text
+    return _CONTROL_FOUND(text) is not None
 
 
 def shown(value: object) -> str:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bdt_xl import schema as s
 from bdt_xl.core.agreement_frame import (
+    CODES_OF,
     FIELD_OF,
     ITU_AMT,
     KEY,
@@ -95,9 +96,13 @@ def validate(tables: dict[str, RawTable], ecb_fallback: bool | None = None,
     raw = _columns(table, positions)
     issues += _clean_control_characters(raw, sheet_rows, table.sheet)
     clean: dict[str, np.ndarray] = {}
+    label_codes: dict[str, pd.Categorical] = {}
     bad = np.zeros(len(sheet_rows), dtype=bool)
     for column, adapter in agreement_cell_adapters(lists).items():
-        clean[column], problems = _check_column(raw[column], adapter)
+        clean[column], problems, codes = _check_column(raw[column], adapter,
+                                                       FIELD_OF[column] in CODES_OF)
+        if codes is not None:
+            label_codes[CODES_OF[FIELD_OF[column]]] = codes
         for position, code, problem in problems:
             bad[position] = True
             issues.append(Issue(code=code, row=int(sheet_rows[position]),
@@ -107,6 +112,8 @@ def validate(tables: dict[str, RawTable], ecb_fallback: bool | None = None,
     issues += _duplicate_ids(clean[s.AGREEMENT_ID], sheet_rows, bad, table.sheet)
 
     frame = _frame({column: values[~bad] for column, values in clean.items()}, sheet_rows[~bad])
+    for name, codes in label_codes.items():
+        frame[name] = codes[~bad]
     frame, cross_issues, fallback_used = cross_row_rules(frame, lists, rates, use_ecb,
                                                          table.sheet, today or date.today())
     issues += cross_issues
@@ -154,10 +161,10 @@ def _clean_control_characters(raw: dict[str, list[object]], sheet_rows: np.ndarr
     issues = []
     for column in TEXT_COLUMNS:
         values = raw[column]
-        dirty = {v for v in set(v for v in values if isinstance(v, str))
-                 if has_control_characters(v)}
-        if not dirty:
+        texts = [v for v in set(values) if type(v) is str]
+        if not texts or not has_control_characters("\t".join(texts)):  # one scan in C
             continue
+        dirty = {v for v in texts if has_control_characters(v)}
         for position, value in enumerate(values):
             if value in dirty:
                 values[position] = without_control_characters(value)
@@ -170,15 +177,17 @@ def _clean_control_characters(raw: dict[str, list[object]], sheet_rows: np.ndarr
     return issues
 
 
-def _check_column(values: list[object], adapter) -> tuple[np.ndarray,
-                                                          list[tuple[int, IssueCode, str]]]:
-    """Apply one column's cell rule to each distinct value; map results back to the rows."""
+def _check_column(values: list[object], adapter, categorical: bool = False
+                  ) -> tuple[np.ndarray, list[tuple[int, IssueCode, str]], pd.Categorical | None]:
+    """Apply one column's cell rule to each distinct value; map results back to the rows
+    (and, for a list column, the rows' label codes as a categorical)."""
     cells = np.empty(len(values), dtype=object)
     cells[:] = values
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    blanks = np.flatnonzero(codes < 0)
     # True == 1 == 1.0 when hashed, and NaN is taken for a blank: such columns go cell by cell
-    if any(type(v) is bool for v in values) or any(values[p] is not None for p in blanks):
+    types = set(map(type, values))
+    if (bool in types and (int in types or float in types)) or \
+            values.count(None) != int((codes < 0).sum()):
         codes, uniques = _distinct_by_type(values)
     has_blank = bool((codes < 0).any())
     distinct = [*uniques, None] if has_blank else list(uniques)
@@ -198,7 +207,17 @@ def _check_column(values: list[object], adapter) -> tuple[np.ndarray,
     failed = np.zeros(len(results), dtype=bool)
     failed[list(failures)] = True
     problems = [(int(p), *failures[codes[p]]) for p in np.flatnonzero(failed[codes])]
-    return results[codes], problems
+    return results[codes], problems, _label_codes(results, codes) if categorical else None
+
+
+def _label_codes(results: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """The canonical label of each row as a categorical, from the distinct values' results
+    (several spellings of one label share its code; a failed cell has none)."""
+    categories = list(dict.fromkeys(r for r in results if r is not None))
+    index = {label: i for i, label in enumerate(categories)}
+    of_distinct = np.array([index.get(r, -1) if r is not None else -1 for r in results],
+                           dtype=np.int64)
+    return pd.Categorical.from_codes(of_distinct[codes], categories)
 
 
 def _distinct_by_type(values: list[object]) -> tuple[np.ndarray, list[object]]:
