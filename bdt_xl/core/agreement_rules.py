@@ -96,7 +96,7 @@ def _action_plans(frame: pd.DataFrame, lists: ReferenceLists, report: _Reporter)
     report(IssueCode.NO_ACTION_PLAN, no_plan, s.SIGNED_ON, _day, lambda r: (
         f"No action plan is in force on {_day(r)} (the lists cover {_plan_span(lists)}); "
         f"check the date."))
-    unknown = ~no_plan & in_force.map(lambda name: not known.get(name)).astype(bool)
+    unknown = ~no_plan & in_force.isin([name for name, labels in known.items() if not labels])
     frame["in_force"] = in_force
     report(IssueCode.PLAN_WITHOUT_PRIORITIES, unknown, s.PRIORITY, lambda r: r[PRIORITY_COL],
            lambda r: _add_plan_advice(plans[r["in_force"]], _day(r)))
