@@ -108,7 +108,7 @@ def read_lists(table: RawTable | None,
             if kind == PRIORITY and not plan:
                 issue(IssueCode.LIST_ROW_IGNORED, sheet_row, PLAN_COL, "",
                       f"The new priority “{label}” names no action plan, so it is ignored; "
-                      f"type its plan in 'Action plan' (e.g. Baku Action Plan).")
+                      f"type its plan in 'Action plan' (e.g. Baku Action Plan).", s.WARNING)
                 continue
             merge.items.append(ListItem(kind, label, french, (), plan))
             position = len(merge.items) - 1

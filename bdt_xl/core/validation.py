@@ -80,7 +80,7 @@ class Validated:
 
 def validate(tables: dict[str, RawTable], ecb_fallback: bool | None = None,
              today: date | None = None) -> Validated:
-    """Validate the input tables (as read by ``reading``) and convert amounts to USD."""
+    """Validate the input tables (as any adapter hands them) and convert amounts to USD."""
     if s.AGREEMENTS not in tables:
         raise WorkbookError("There is no Agreements table; create an Excel Table named "
                             "'Agreements' with your agreement rows.")

@@ -865,3 +865,22 @@ def test_notice_when_the_previous_year_window_is_empty():
 def test_no_notice_for_a_report_with_figures():
     rows = [_agreement(id="A1"), _agreement({s.SIGNED_ON: date(2021, 2, 1)}, id="A2")]
     assert run_tables({s.AGREEMENTS: _values(rows)}).notices == []
+
+
+def test_a_plan_named_with_its_dates_in_the_lists_table_is_defined():
+    lists = _lists(["Priority", "Pilot priority", "", "", "Pilot Plan", date(2030, 1, 1),
+                    date(2030, 12, 31)])
+    rows = [_agreement({s.PRIORITY: "Pilot priority", s.SIGNED_ON: date(2030, 6, 1)}, id="A1"),
+            _agreement({s.PRIORITY: "Pilot priority", s.SIGNED_ON: date(2031, 1, 1)}, id="A2")]
+    checked = validate(_tables(rows, extra=lists), today=date(2032, 1, 1))
+    assert accepted_ids(checked) == ["A1"]
+    assert checked.agreements.iloc[0]["plan"] == "Pilot Plan"
+    assert only_error(checked, 3).code is IssueCode.NO_ACTION_PLAN
+
+
+def test_a_new_priority_without_its_plan_is_ignored_with_a_warning():
+    checked = check([_agreement()], extra=_lists(["Priority", "Orphan", "", "", None, None,
+                                                  None]))
+    [issue] = [i for i in checked.issues if i.sheet == s.LISTS]
+    assert (issue.code, issue.severity, issue.row) == (IssueCode.LIST_ROW_IGNORED, s.WARNING, 2)
+    assert "Orphan" not in checked.lists.labels(s.PRIORITY)
