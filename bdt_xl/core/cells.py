@@ -111,10 +111,12 @@ def date_cell(value: object) -> date:
 def plain_words(value: object) -> str:
     """A cell value as a person reads it: "a date (5 Jan 2022)", never ``datetime.date(…)``."""
     if isinstance(value, datetime):
-        time = "" if value.time() == datetime.min.time() else f" {value:%H:%M}"
-        return f"a date ({value.day} {value:%b %Y}{time})"
+        clock = "" if value.time() == datetime.min.time() else f" {value:%H:%M}"
+        return f"a date ({value.day} {value:%b %Y}{clock})"
     if isinstance(value, date):
         return f"a date ({value.day} {value:%b %Y})"
+    if isinstance(value, time):
+        return f"a time ({value:%H:%M})"
     if isinstance(value, timedelta):
         return "a time or duration"
     if isinstance(value, bool):

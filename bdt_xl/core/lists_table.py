@@ -26,7 +26,13 @@ from bdt_xl.core.lists import (
     normalize,
     tidy,
 )
-from bdt_xl.core.models import Issue, IssueCode, shown
+from bdt_xl.core.models import (
+    Issue,
+    IssueCode,
+    has_control_characters,
+    shown,
+    without_control_characters,
+)
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.table_columns import column_positions, table_cells
 
@@ -85,6 +91,13 @@ def read_lists(table: RawTable | None,
                             severity=severity, sheet=s.LISTS, problem=problem))
 
     for sheet_row, cells in table_cells(table, positions, LISTS_COLUMNS):
+        dirty = [c for c in LISTS_COLUMNS[:5]
+                 if isinstance(cells[c], str) and has_control_characters(cells[c])]
+        for column in dirty:
+            issue(IssueCode.CONTROL_CHARACTERS, sheet_row, column, cells[column],
+                  "This cell holds invisible control characters; they were removed (retype "
+                  "the cell to get rid of them).", s.WARNING)
+            cells[column] = without_control_characters(cells[column])
         kind, label = kind_of(cells[KIND_COL]), tidy(cells[LABEL_COL] or "")
         if kind is None or not label:
             issue(IssueCode.LIST_ROW_IGNORED, sheet_row, KIND_COL if kind is None else LABEL_COL,

@@ -884,3 +884,20 @@ def test_a_new_priority_without_its_plan_is_ignored_with_a_warning():
     [issue] = [i for i in checked.issues if i.sheet == s.LISTS]
     assert (issue.code, issue.severity, issue.row) == (IssueCode.LIST_ROW_IGNORED, s.WARNING, 2)
     assert "Orphan" not in checked.lists.labels(s.PRIORITY)
+
+
+def test_control_characters_in_the_lists_table_are_removed_with_a_warning():
+    checked = check([_agreement({s.REGION: "Oceania"})],
+                    extra=_lists(["Region", "Oce\x01ania", "", "", None, None, None]))
+    [issue] = [i for i in checked.issues if i.sheet == s.LISTS]
+    assert (issue.code, issue.severity) == (IssueCode.CONTROL_CHARACTERS, s.WARNING)
+    assert "Oceania" in checked.lists.labels(s.REGION) and accepted_ids(checked) == ["A1"]
+
+
+@pytest.mark.parametrize("value, words", [
+    (datetime(2022, 1, 5, 9, 30), "a date (5 jan 2022 09:30) where an amount is expected"),
+    (timedelta(hours=3), "a time or duration where an amount is expected"),
+])
+def test_other_values_where_an_amount_is_expected_in_plain_words(value, words):
+    issue = only_error(check([_agreement({s.ITU_AMOUNT: value})]), 2)
+    assert words in issue.problem.casefold() and "datetime" not in issue.problem
