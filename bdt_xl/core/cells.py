@@ -8,7 +8,7 @@ arguments. Messages are written for the person who typed the cell, not for a pro
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Annotated
 
