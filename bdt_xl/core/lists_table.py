@@ -155,12 +155,14 @@ def _plan_dates(plan, cells, sheet_row, plan_dates, issue) -> None:
 
 
 def _plans(base: ReferenceLists, plan_dates, issue) -> list[ActionPlan]:
-    """The built-in plans, each redefined where the Lists table dates it, then new plans."""
+    """The built-in plans, each redefined where the Lists table dates it (a blank date keeps
+    the built-in one, so an older workbook's open-ended Kigali rows still end with 2025),
+    then the new plans."""
     plans = {plan.name: plan for plan in base.plans}
     for name, (start, end) in plan_dates.items():
         known = plans.get(name)
-        if start is None and known is not None:
-            start, end = known.valid_from, end or known.valid_to
+        if known is not None:  # a date left blank keeps the built-in plan's own date
+            start, end = start or known.valid_from, end or known.valid_to
         if start is None:
             issue(IssueCode.PLAN_WITHOUT_START, None, FROM_COL, name,
                   f"The action plan “{name}” has no 'Valid from' date, so none of its "

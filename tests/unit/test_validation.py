@@ -901,3 +901,15 @@ def test_control_characters_in_the_lists_table_are_removed_with_a_warning():
 def test_other_values_where_an_amount_is_expected_in_plain_words(value, words):
     issue = only_error(check([_agreement({s.ITU_AMOUNT: value})]), 2)
     assert words in issue.problem.casefold() and "datetime" not in issue.problem
+
+
+def test_blank_valid_to_of_a_built_in_plan_keeps_its_end():
+    # an older workbook lists Kigali priorities with a start date and no end date
+    lists = _lists(["Priority", "Digital transformation", "", "", "Kigali Action Plan",
+                    date(2023, 1, 1), None])
+    checked = validate(_tables([_agreement({s.PRIORITY: "Digital transformation",
+                                            s.SIGNED_ON: date(2030, 3, 1)})], extra=lists),
+                       today=date(2031, 1, 1))
+    assert only_error(checked, 2).code is IssueCode.NO_ACTION_PLAN
+    kigali = next(p for p in checked.lists.plans if p.name == "Kigali Action Plan")
+    assert (kigali.valid_from, kigali.valid_to) == (date(2023, 1, 1), date(2025, 12, 31))
