@@ -124,10 +124,11 @@ def _usd_amounts(frame: pd.DataFrame, rates: RateBook, use_ecb: bool,
     report(IssueCode.NO_CURRENCY, no_currency, s.CURRENCY, lambda r: "", lambda r: (
         "The amount has no currency; type its ISO code (USD, CHF, EUR…)."))
     frame.loc[~has_amount & (frame[CURRENCY] == ""), CURRENCY] = USD
-    frame[RATE] = rates.rates(frame[CURRENCY], frame[SIGNED])
+    units, hole_rows = rates.lookup(frame[CURRENCY], frame[SIGNED])
+    frame[RATE] = units
     frame[FX_SOURCE] = np.where(frame[CURRENCY] == USD, "", "UN operational rate")
     missing = has_amount & ~no_currency & frame[RATE].isna()
-    hole_row = pd.Series(rates.unusable_rows(frame[CURRENCY], frame[SIGNED]), index=frame.index)
+    hole_row = pd.Series(hole_rows, index=frame.index)
     unusable = missing & (hole_row > 0)
     frame["hole_row"] = hole_row
     report(IssueCode.UNUSABLE_RATE, unusable, s.CURRENCY, lambda r: r[CURRENCY], lambda r: (

@@ -63,19 +63,15 @@ class RateBook:
 
     def rates(self, currencies: pd.Series, days: pd.Series) -> np.ndarray:
         """Vectorised ``rate``: NaN where no usable rate is in force (USD is always 1)."""
-        out = np.full(len(currencies), np.nan)
-        out[(currencies == USD).to_numpy()] = 1.0
-        self._lookup(currencies, days, self._units, out)
-        return out
+        return self.lookup(currencies, days)[0]
 
-    def unusable_rows(self, currencies: pd.Series, days: pd.Series) -> np.ndarray:
-        """Sheet row of the unusable Rates row in force for each pair (0 where none)."""
-        out = np.zeros(len(currencies), dtype=np.int64)
-        self._lookup(currencies, days, self._rows, out)
-        return out
-
-    def _lookup(self, currencies: pd.Series, days: pd.Series, values: dict[str, np.ndarray],
-                out: np.ndarray) -> None:
+    def lookup(self, currencies: pd.Series, days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """For each (currency, day): the units per USD (NaN where no usable rate is in force;
+        USD is always 1) and the sheet row of the unusable Rates row in force (0 where none),
+        in one pass over the currencies."""
+        units = np.full(len(currencies), np.nan)
+        rows = np.zeros(len(currencies), dtype=np.int64)
+        units[(currencies == USD).to_numpy()] = 1.0
         currencies = currencies.reset_index(drop=True)
         when = days.reset_index(drop=True).to_numpy(dtype="datetime64[D]")
         for currency, positions in currencies.groupby(currencies, sort=False).indices.items():
@@ -83,7 +79,9 @@ class RateBook:
                 continue
             index = np.searchsorted(self._days[currency], when[positions], side="right") - 1
             known = index >= 0
-            out[positions[known]] = values[currency][index[known]]
+            units[positions[known]] = self._units[currency][index[known]]
+            rows[positions[known]] = self._rows[currency][index[known]]
+        return units, rows
 
 
 @lru_cache(maxsize=1)

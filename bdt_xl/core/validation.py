@@ -161,10 +161,15 @@ def _clean_control_characters(raw: dict[str, list[object]], sheet_rows: np.ndarr
     issues = []
     for column in TEXT_COLUMNS:
         values = raw[column]
-        texts = [v for v in set(values) if type(v) is str]
-        if not texts or not has_control_characters("\t".join(texts)):  # one scan in C
+        distinct = set(values)
+        try:
+            joined = "\t".join(distinct)  # one scan in C when the column holds only text
+        except TypeError:
+            distinct = {v for v in distinct if type(v) is str}
+            joined = "\t".join(distinct)
+        if not has_control_characters(joined):
             continue
-        dirty = {v for v in texts if has_control_characters(v)}
+        dirty = {v for v in distinct if has_control_characters(v)}
         for position, value in enumerate(values):
             if value in dirty:
                 values[position] = without_control_characters(value)
