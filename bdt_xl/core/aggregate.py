@@ -2,23 +2,25 @@
 
 Input: the frame built by ``validation`` (one row per accepted agreement, USD amounts).
 Output: one long DataFrame per report table, sorted by period then list order, with the
-SPEC's column names. A partner is counted once per period, under the type and membership of
-its first row in the sheet.
+SPEC's column names. In each period a partner is counted once, under the type and membership
+of its first row in the sheet within that period, so no category shows 0 agreements.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from bdt_xl import schema as s
-from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists
-from bdt_xl.core.report import YEAR, Period
-from bdt_xl.core.validation import (
+from bdt_xl.core.agreement_frame import (
+    CODES_OF,
     CURRENCY,
     FUNDS,
     ITU_USD,
     KEY,
+    LABEL_COLUMNS,
     MEMBER,
     PARTNER,
     PARTNER_AMT,
@@ -28,31 +30,36 @@ from bdt_xl.core.validation import (
     SIGNED,
     TYPE,
 )
-from bdt_xl.core.validation import REGION as REGION_COL
+from bdt_xl.core.agreement_frame import REGION as REGION_COL
+from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists
+from bdt_xl.core.report import YEAR, Period
 
-PARTNER_TYPE_OF_PARTNER = "partner_type_of_partner"
-MEMBERSHIP_OF_PARTNER = "membership_of_partner"
 PARTNER_NAME = "partner_name"  # the name as written on the partner's first row
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """A slim copy for aggregation: partners as integer codes, labels as categories, and each
-    partner's canonical type and membership (those of its first row in the sheet)."""
+    """A slim copy for aggregation, in sheet order: partners as integer codes, labels as
+    categories, and each partner's name as on its first row."""
     frame = frame.sort_values(ROW, kind="stable")
     codes, _ = pd.factorize(frame[KEY])
     slim = pd.DataFrame({
         KEY: codes, SIGNED: frame[SIGNED].to_numpy(), CURRENCY: frame[CURRENCY].to_numpy(),
         PARTNER_AMT: frame[PARTNER_AMT].to_numpy(), PARTNER_USD: frame[PARTNER_USD].to_numpy(),
         ITU_USD: frame[ITU_USD].to_numpy(), FUNDS: frame[FUNDS].to_numpy(),
-        **{c: pd.Categorical(frame[c].to_numpy()) for c in (TYPE, MEMBER, REGION_COL,
-                                                            PRIORITY_COL)},
+        **{c: _categories(frame, c) for c in LABEL_COLUMNS},
     })
-    slim[PARTNER_NAME] = frame[PARTNER].to_numpy()
-    first = slim.drop_duplicates(KEY).set_index(KEY)
-    for column, of_partner in ((TYPE, PARTNER_TYPE_OF_PARTNER), (MEMBER, MEMBERSHIP_OF_PARTNER),
-                               (PARTNER_NAME, PARTNER_NAME)):
-        slim[of_partner] = pd.Categorical(first[column].reindex(codes).to_numpy())
+    names = frame[PARTNER].to_numpy()
+    first = pd.Series(names).groupby(codes, sort=False).first()
+    slim[PARTNER_NAME] = pd.Categorical(first.reindex(codes).to_numpy())
     return slim
+
+
+def _categories(frame: pd.DataFrame, column: str) -> pd.Categorical:
+    """A list column as a categorical: the label codes validation carried, if any."""
+    carried = CODES_OF[column]
+    if carried in frame.columns:
+        return frame[carried].array
+    return pd.Categorical(frame[column].to_numpy())
 
 
 def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -118,9 +125,9 @@ def cofinancing(parts: Slices) -> pd.DataFrame:
     return _frame(s.COFINANCING, records)
 
 
-BREAKDOWNS = {  # table: (list kind, agreement column, partner column or None)
-    s.BY_PARTNER_TYPE: (PARTNER_TYPE, TYPE, PARTNER_TYPE_OF_PARTNER),
-    s.BY_MEMBERSHIP: (MEMBERSHIP, MEMBER, MEMBERSHIP_OF_PARTNER),
+BREAKDOWNS = {  # table: (list kind, agreement column, column partners are counted by or None)
+    s.BY_PARTNER_TYPE: (PARTNER_TYPE, TYPE, TYPE),
+    s.BY_MEMBERSHIP: (MEMBERSHIP, MEMBER, MEMBER),
     s.BY_REGION: (REGION, REGION_COL, None),
     s.BY_PRIORITY: (PRIORITY, PRIORITY_COL, None),
 }
@@ -184,7 +191,7 @@ def top_partners(parts: Slices, top_n: int) -> pd.DataFrame:
         best = ranked.sort_values(["usd", "name"], ascending=[False, True]).head(top_n)
         mine = sub[sub[KEY].isin(best.index)]
         originals = mine.groupby([KEY, CURRENCY])[[PARTNER_AMT, PARTNER_USD]].sum()
-        ptype = mine.drop_duplicates(KEY).set_index(KEY)[PARTNER_TYPE_OF_PARTNER]
+        ptype = mine.drop_duplicates(KEY).set_index(KEY)[TYPE]  # first row in the period
         for rank, (key, row) in enumerate(best.iterrows(), start=1):
             amounts = originals.loc[key].sort_values(PARTNER_USD, ascending=False)
             records.append({**_period_cols(period), s.RANK: rank, s.PARTNER: row["name"],
@@ -201,9 +208,28 @@ def build_tables(frame: pd.DataFrame, periods: list[Period], lists: ReferenceLis
     parts = slices(frame, periods)
     years = {p: sub for p, sub in parts.items() if p.kind == YEAR}
     windows = {p: sub for p, sub in parts.items() if p.kind != YEAR}
+    detailed = with_report_window(years, windows)
     tables = {s.SUMMARY: summary(parts)}
-    tables.update({name: breakdown(years, lists, name) for name in BREAKDOWNS})
+    tables.update({name: breakdown(detailed, lists, name) for name in BREAKDOWNS})
     tables[s.COFINANCING] = cofinancing(parts)
-    tables[s.TOP_PARTNERS] = top_partners(years, top_n)
+    tables[s.TOP_PARTNERS] = top_partners(detailed, top_n)
     tables[s.YEAR_OVER_YEAR] = year_over_year(windows)
     return tables
+
+
+def with_report_window(years: Slices, windows: Slices) -> Slices:
+    """The calendar years, and right after the report year the window 1 Jan … Through when
+    it ends before 31 December (the last window is the report year's)."""
+    if not windows:
+        return years
+    window = list(windows)[-1]
+    if (window.end.month, window.end.day) == (12, 31):
+        return years
+    out: Slices = {}
+    for period, sub in years.items():
+        out[period] = sub
+        if period.start == date(window.end.year, 1, 1):
+            out[window] = windows[window]
+    if window not in out:
+        out[window] = windows[window]
+    return out

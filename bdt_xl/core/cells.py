@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Annotated
 
@@ -83,6 +83,8 @@ def _iso_date(text: str) -> date:
 def date_cell(value: object) -> date:
     """An Excel date (date, datetime, or serial number) or ISO text ``YYYY-MM-DD``."""
     _reject_error_value(value)
+    if isinstance(value, float) and math.isnan(value):
+        raise _fail("date", "this cell holds no number (NaN), not a date")
     if is_blank(value):
         raise _fail("required", "the date is missing; it is required")
     if isinstance(value, datetime):
@@ -95,8 +97,10 @@ def date_cell(value: object) -> date:
         if not math.isfinite(value) or not 1 <= value < 2958466:
             raise _fail("date", f"{value} is not a valid Excel date")
         day = EXCEL_EPOCH + timedelta(days=int(value))
+    elif isinstance(value, str):
+        day = _iso_date(value.strip())
     else:
-        day = _iso_date(str(value).strip())
+        raise _fail("date", f"{plain_words(value)} where a date is expected")
     if day < EARLIEST_DATE:
         raise _fail("date", f"{day.isoformat()} is before {EARLIEST_DATE.year}; check the "
                             "date (an empty or zero date shows as 1900 in Excel)")
@@ -105,9 +109,28 @@ def date_cell(value: object) -> date:
     return day
 
 
+def plain_words(value: object) -> str:
+    """A cell value as a person reads it: "a date (5 Jan 2022)", never ``datetime.date(…)``."""
+    if isinstance(value, datetime):
+        clock = "" if value.time() == datetime.min.time() else f" {value:%H:%M}"
+        return f"a date ({value.day} {value:%b %Y}{clock})"
+    if isinstance(value, date):
+        return f"a date ({value.day} {value:%b %Y})"
+    if isinstance(value, time):
+        return f"a time ({value:%H:%M})"
+    if isinstance(value, timedelta):
+        return "a time or duration"
+    if isinstance(value, bool):
+        return "TRUE/FALSE"
+    return f"“{value}”"
+
+
 def amount_cell(value: object) -> float:
     """A number ≥ 0; blank means 0; numeric text ("1500") is accepted."""
     _reject_error_value(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail("amount", "this cell holds no finite number (NaN or infinity); type the "
+                              "amount")
     if is_blank(value):
         return 0.0
     if isinstance(value, bool):
@@ -119,8 +142,12 @@ def amount_cell(value: object) -> float:
         except ValueError:
             raise _fail("amount", f"“{value.strip()}” is not a number; type digits only, "
                                   "without currency signs or thousands separators") from None
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _fail("amount", f"{value!r} is not a number")
+    if not isinstance(value, (int, float)):
+        raise _fail("amount", f"{plain_words(value)} where an amount is expected; type a "
+                              "number")
+    if not math.isfinite(value):
+        raise _fail("amount", "this cell holds no finite number (NaN or infinity); type the "
+                              "amount")
     if value < 0:
         raise _fail("amount", f"{value:,.2f} is negative; amounts must be 0 or more")
     if value > MAX_AMOUNT:
@@ -140,7 +167,14 @@ def currency_cell(value: object) -> str:
 
 
 def positive_cell(value: object) -> float:
-    number = amount_cell(value)
+    """A rate: a finite number > 0 (units of the currency per 1 USD)."""
+    try:
+        number = amount_cell(value)
+    except PydanticCustomError as exc:
+        if exc.type != "amount":
+            raise
+        raise _fail("rate", f"{plain_words(value)} is not a usable rate; the rate must be a "
+                            "number greater than 0") from None
     if is_blank(value) or number <= 0:
         raise _fail("rate", "the rate must be a number greater than 0")
     return number

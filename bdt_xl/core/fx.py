@@ -9,6 +9,7 @@ never guessed: the caller reports it, unless the user opted in to the ECB refere
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -16,22 +17,34 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from bdt_xl.errors import MissingPackage
+
 USD = "USD"
 
 
 class RateBook:
-    """UN operational rates, per currency, sorted by effective date."""
+    """UN operational rates, per currency, sorted by effective date.
 
-    def __init__(self, rows: Iterable[tuple[str, date, float]] = ()) -> None:
-        series: dict[str, dict[date, float]] = {}
+    A rate row whose *Units per USD* is unusable still takes effect on its day, as a hole:
+    the agreements it would have priced have no rate (``unusable_rows`` names the row),
+    never the previous one.
+    """
+
+    def __init__(self, rows: Iterable[tuple[str, date, float]] = (),
+                 unusable: Iterable[tuple[str, date, int]] = ()) -> None:
+        series: dict[str, dict[date, tuple[float, int]]] = {}
         for currency, effective_from, units in rows:
-            series.setdefault(currency.upper(), {})[effective_from] = float(units)
+            series.setdefault(currency.upper(), {})[effective_from] = (float(units), 0)
+        for currency, effective_from, sheet_row in unusable:
+            series.setdefault(currency.upper(), {})[effective_from] = (np.nan, sheet_row)
         self._days: dict[str, np.ndarray] = {}
         self._units: dict[str, np.ndarray] = {}
+        self._rows: dict[str, np.ndarray] = {}
         for currency, points in series.items():
             days = sorted(points)
             self._days[currency] = np.array(days, dtype="datetime64[D]")
-            self._units[currency] = np.array([points[d] for d in days], dtype=float)
+            self._units[currency] = np.array([points[d][0] for d in days], dtype=float)
+            self._rows[currency] = np.array([points[d][1] for d in days], dtype=np.int64)
 
     @property
     def currencies(self) -> list[str]:
@@ -45,26 +58,30 @@ class RateBook:
         if days is None:
             return None
         index = int(np.searchsorted(days, np.datetime64(day, "D"), side="right")) - 1
-        return float(self._units[currency][index]) if index >= 0 else None
+        units = float(self._units[currency][index]) if index >= 0 else math.nan
+        return None if math.isnan(units) else units
 
     def rates(self, currencies: pd.Series, days: pd.Series) -> np.ndarray:
-        """Vectorised ``rate``: NaN where no rate is in force (USD is always 1)."""
+        """Vectorised ``rate``: NaN where no usable rate is in force (USD is always 1)."""
+        return self.lookup(currencies, days)[0]
+
+    def lookup(self, currencies: pd.Series, days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """For each (currency, day): the units per USD (NaN where no usable rate is in force;
+        USD is always 1) and the sheet row of the unusable Rates row in force (0 where none),
+        in one pass over the currencies."""
+        units = np.full(len(currencies), np.nan)
+        rows = np.zeros(len(currencies), dtype=np.int64)
+        units[(currencies == USD).to_numpy()] = 1.0
         currencies = currencies.reset_index(drop=True)
         when = days.reset_index(drop=True).to_numpy(dtype="datetime64[D]")
-        out = np.full(len(currencies), np.nan)
-        out[(currencies == USD).to_numpy()] = 1.0
         for currency, positions in currencies.groupby(currencies, sort=False).indices.items():
             if currency == USD or currency not in self._days:
                 continue
             index = np.searchsorted(self._days[currency], when[positions], side="right") - 1
             known = index >= 0
-            out[positions[known]] = self._units[currency][index[known]]
-        return out
-
-    def convert(self, amount: float, currency: str, day: date) -> float | None:
-        """``amount`` in ``currency`` on ``day`` expressed in USD (None without a rate)."""
-        units = self.rate(currency.upper(), day)
-        return None if units is None else amount / units
+            units[positions[known]] = self._units[currency][index[known]]
+            rows[positions[known]] = self._rows[currency][index[known]]
+        return units, rows
 
 
 @lru_cache(maxsize=1)
@@ -81,9 +98,8 @@ class EcbRates:
     def __init__(self) -> None:
         try:
             from currency_converter import CurrencyConverter
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise RuntimeError("the ECB fallback needs the 'currencyconverter' package: "
-                               "pip install 'bdt_xl[ecb]'") from exc
+        except ImportError as exc:
+            raise MissingPackage("The ECB fallback", "currencyconverter", "ecb") from exc
         self._converter = CurrencyConverter(fallback_on_missing_rate=True,
                                             fallback_on_wrong_date=False)
 

@@ -2,8 +2,13 @@
 
 The lists decide which labels are valid, how loosely typed labels map to the canonical one
 ("  africa " -> "Africa"), the order in which breakdowns are listed, and which action plan is
-in force on a signing date. They come built in (labels as in the TDAG report) and can be
-replaced by the workbook's ``Lists`` table, which also feeds the drop-downs.
+in force on a signing date. They come built in (labels as in the TDAG report); the
+workbook's ``Lists`` table is merged into them (``lists_table``) and also feeds the drop-downs.
+
+Action plans are dated data: Buenos Aires 2018–2022, Kigali 2023–2025, Baku 2026–2029. The
+Baku Action Plan's priorities are not built in: no published ITU source for their labels
+could be confirmed when this was written, so they come from the team's ``Lists`` table, and
+an agreement signed under a plan without known priorities is an error saying how to add them.
 """
 
 from __future__ import annotations
@@ -76,9 +81,6 @@ class ReferenceLists:
         """Canonical labels of one list, in list order."""
         return [item.label for item in self.items if item.kind == kind]
 
-    def order(self, kind: str) -> dict[str, int]:
-        return {label: i for i, label in enumerate(self.labels(kind))}
-
     def match(self, kind: str, text: object) -> str | None:
         """Canonical label for ``text`` (case and spacing ignored, aliases accepted)."""
         return self._index[kind].get(normalize(text))
@@ -91,11 +93,15 @@ class ReferenceLists:
         close = difflib.get_close_matches(normalize(text), list(keys), n=1, cutoff=0.6)
         return keys[close[0]] if close else None
 
-    def french(self, kind: str, label: str) -> str:
-        for item in self.items:
-            if item.kind == kind and item.label == label:
-                return item.label_fr or label
-        return label
+    def french_labels(self, kind: str) -> dict[str, str]:
+        """French label of each canonical label of one list (the English one where the list
+        gives none): what French charts show as categories."""
+        return {item.label: item.label_fr or item.label for item in self.items
+                if item.kind == kind}
+
+    def priorities_of(self, plan: str) -> list[str]:
+        """The priorities of one action plan, in list order (empty if none are known)."""
+        return [item.label for item in self.items if item.kind == PRIORITY and item.plan == plan]
 
     def plan_of(self, priority: str) -> str:
         return self._plan_of.get(priority, "")
@@ -105,12 +111,11 @@ class ReferenceLists:
         found = [plan for plan in self.plans if plan.covers(day)]
         return max(found, key=lambda plan: plan.valid_from) if found else None
 
-    def plan_names(self) -> list[str]:
-        return [plan.name for plan in self.plans]
-
 
 BUENOS_AIRES = ActionPlan("Buenos Aires Action Plan", date(2018, 1, 1), date(2022, 12, 31))
-KIGALI = ActionPlan("Kigali Action Plan", date(2023, 1, 1), None)
+KIGALI = ActionPlan("Kigali Action Plan", date(2023, 1, 1), date(2025, 12, 31))
+#: Adopted by WTDC-25 (Baku, 17–28 November 2025) for 2026–2029; priorities from ``Lists``.
+BAKU = ActionPlan("Baku Action Plan", date(2026, 1, 1), date(2029, 12, 31))
 
 
 def _items(kind: str, rows, plan: str = "") -> list[ListItem]:
@@ -180,7 +185,7 @@ DEFAULT_ITEMS: list[ListItem] = [
     ], KIGALI.name),
 ]
 
-DEFAULT_LISTS = ReferenceLists(DEFAULT_ITEMS, [BUENOS_AIRES, KIGALI])
+DEFAULT_LISTS = ReferenceLists(DEFAULT_ITEMS, [BUENOS_AIRES, KIGALI, BAKU])
 
 
 def lists_table_rows(lists: ReferenceLists = DEFAULT_LISTS) -> list[list[object]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bdt_xl import schema as s
 from bdt_xl.core.cells import date_cell
 from bdt_xl.core.table import is_blank
+
+YES = frozenset({"yes", "y", "true", "1", "on", "oui"})
+NO = frozenset({"no", "n", "false", "0", "off", "non"})
 
 
 class Settings(BaseModel):
@@ -51,14 +56,69 @@ class Settings(BaseModel):
         if is_blank(value):
             return False
         if isinstance(value, str):
-            return value.strip().casefold() in {"yes", "y", "true", "1", "on", "oui"}
-        return bool(value)
+            text = value.strip().casefold()
+            if text in YES:
+                return True
+            if text in NO:
+                return False
+            raise ValueError(f"“{value.strip()}” is not understood")
+        if isinstance(value, (bool, int, float)) and value in (0, 1):
+            return bool(value)
+        raise ValueError(f"“{value}” is not understood")
+
+
+class IssueCode(str, Enum):
+    """What kind of problem an ``Issue`` is: stable names that tests and callers match on,
+    so that the sentence shown to the user can be reworded freely."""
+    # one cell of an input table
+    MISSING_VALUE = "missing_value"
+    EXCEL_ERROR = "excel_error"
+    BAD_TEXT = "bad_text"
+    CONTROL_CHARACTERS = "control_characters"
+    BAD_DATE = "bad_date"
+    BAD_AMOUNT = "bad_amount"
+    BAD_CURRENCY = "bad_currency"
+    BAD_RATE = "bad_rate"
+    UNKNOWN_LABEL = "unknown_label"
+    # several rows of the Agreements table
+    DUPLICATE_ID = "duplicate_id"
+    NO_ACTION_PLAN = "no_action_plan"
+    PLAN_WITHOUT_PRIORITIES = "plan_without_priorities"
+    WRONG_PLAN = "wrong_plan"
+    FUTURE_DATE = "future_date"
+    NO_CURRENCY = "no_currency"
+    MISSING_RATE = "missing_rate"
+    UNUSABLE_RATE = "unusable_rate"
+    ECB_RATE_USED = "ecb_rate_used"
+    LARGE_AMOUNT = "large_amount"
+    USD_OVERFLOW = "usd_overflow"
+    PARTNER_DESCRIBED_DIFFERENTLY = "partner_described_differently"
+    # the Rates, Settings and Lists tables
+    USD_RATE_ROW = "usd_rate_row"
+    RATE_CONFLICT = "rate_conflict"
+    UNKNOWN_SETTING = "unknown_setting"
+    BAD_SETTING = "bad_setting"
+    LIST_ROW_IGNORED = "list_row_ignored"
+    DUPLICATE_LABEL = "duplicate_label"
+    ALIAS_CLAIMED = "alias_claimed"
+    BAD_PLAN_DATE = "bad_plan_date"
+    PLAN_WITHOUT_START = "plan_without_start"
+
+
+#: The code of each kind of cell-rule failure raised in ``cells``.
+CELL_RULE_CODES = {
+    "required": IssueCode.MISSING_VALUE, "excel_error": IssueCode.EXCEL_ERROR,
+    "text": IssueCode.BAD_TEXT, "date": IssueCode.BAD_DATE, "amount": IssueCode.BAD_AMOUNT,
+    "currency": IssueCode.BAD_CURRENCY, "rate": IssueCode.BAD_RATE,
+    "unknown_label": IssueCode.UNKNOWN_LABEL,
+}
 
 
 class Issue(BaseModel):
     """One problem found in the input: a row of the ``Issues`` report table."""
     model_config = ConfigDict(frozen=True)
 
+    code: IssueCode
     row: int | None
     agreement_id: str = ""
     column: str = ""
@@ -67,15 +127,40 @@ class Issue(BaseModel):
     problem: str
     sheet: str = s.AGREEMENTS
 
+    @field_validator("agreement_id", "column", "value", "problem")
+    @classmethod
+    def _printable(cls, text: str) -> str:
+        """Nothing read from a cell reaches a report or a terminal with control characters."""
+        return without_control_characters(text)
+
     def as_row(self) -> list[object]:
         return [self.row, self.agreement_id, self.column, self.value, self.severity,
                 self.problem, self.sheet]
 
 
+_CONTROL = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
+
+
+def without_control_characters(text: str) -> str:
+    """``text`` without the control characters (``\x01``…) that no cell should hold and
+    that would reach a terminal as escape sequences; tabs and line breaks are kept."""
+    return text.translate(_CONTROL)
+
+
+_CONTROL_FOUND = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]").search
+
+
+def has_control_characters(text: str) -> bool:
+    return _CONTROL_FOUND(text) is not None
+
+
 def shown(value: object) -> str:
-    """How a cell value is quoted back to the user in the Issues table."""
+    """How a cell value is quoted back to the user in the Issues table (never raw control
+    characters)."""
     if is_blank(value):
         return ""
+    if isinstance(value, str):
+        return without_control_characters(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else \
             value.isoformat(sep=" ")

@@ -15,9 +15,10 @@ import pandas as pd
 
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import build_tables
+from bdt_xl.core.lists import KINDS
 from bdt_xl.core.models import Settings
 from bdt_xl.core.periods import report_periods
-from bdt_xl.core.report import Report
+from bdt_xl.core.report import WINDOW, Period, Report
 from bdt_xl.core.table import RawTable
 from bdt_xl.core.validation import SIGNED, Validated, validate
 
@@ -79,11 +80,14 @@ def build_report(checked: Validated, options: Options | None = None) -> Report:
     periods = report_periods(years, report_year, through)
     tables = build_tables(frame, periods, checked.lists, options.top_n or settings.top_n)
     tables[s.ISSUES] = issues_table(checked)
+    french = {kind: checked.lists.french_labels(kind) for kind in KINDS}
     return Report(tables=tables, periods=periods, report_year=report_year, through=through,
-                  language=options.language or settings.language, lists=checked.lists,
+                  language=options.language or settings.language, french_labels=french,
                   rows_read=checked.rows_read, rows_excluded=checked.rows_excluded,
                   warnings=sum(1 for i in checked.issues if i.severity == s.WARNING),
-                  fallback_rates_used=checked.fallback_rates_used, notes=list(dates.notes))
+                  fallback_rates_used=checked.fallback_rates_used, notes=list(dates.notes),
+                  notices=empty_report_notices(checked, tables[s.SUMMARY], report_year,
+                                               periods))
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,32 @@ def default_through(frame: pd.DataFrame, year: int, through: date | None = None)
         return through
     in_year = frame[frame[SIGNED].dt.year == year][SIGNED]
     return in_year.max().date() if not in_year.empty else date(year, 12, 31)
+
+
+def empty_report_notices(checked: Validated, summary: pd.DataFrame, report_year: int | None,
+                         periods: list[Period]) -> list[str]:
+    """One "Warning:" sentence for each part of the report that says nothing, and why."""
+    if checked.rows_read == 0:
+        return ["Warning: the Agreements table has no rows, so every figure of the report is "
+                "empty; add one row per agreement and refresh."]
+    if checked.agreements.empty:
+        return [f"Warning: no row of the Agreements table can be counted "
+                f"({checked.rows_read:,} read, each with an error listed in Issues), so every "
+                f"figure of the report is empty; correct the rows and refresh."]
+    counts = dict(zip(summary[s.PERIOD], summary[s.AGREEMENTS_N]))
+    notices = []
+    if report_year is not None and not counts.get(str(report_year)):
+        notices.append(f"Warning: no counted agreement was signed in {report_year}, so the "
+                       f"figures of the report year are empty; check the report year "
+                       f"(Settings or --year) or the signing dates.")
+    windows = [p for p in periods if p.kind == WINDOW]
+    if len(windows) == 2 and counts.get(windows[1].label) and not counts.get(windows[0].label):
+        previous = windows[0]
+        notices.append(f"Warning: no counted agreement was signed in {previous.label} "
+                       f"({previous.start.isoformat()} to {previous.end.isoformat()}), so the "
+                       f"year-over-year comparison has nothing to compare {windows[1].label} "
+                       f"with.")
+    return notices
 
 
 def issues_table(checked: Validated) -> pd.DataFrame:

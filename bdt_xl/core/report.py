@@ -7,8 +7,6 @@ from datetime import date
 
 import pandas as pd
 
-from bdt_xl.core.lists import DEFAULT_LISTS, ReferenceLists
-
 YEAR = "year"
 WINDOW = "window"
 
@@ -34,7 +32,9 @@ class Report:
     report_year: int | None
     through: date | None
     language: str = "en"
-    lists: ReferenceLists = DEFAULT_LISTS
+    #: French label of each category, per list kind (``schema.PARTNER_TYPE``…): see
+    #: ``french_label``.
+    french_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     rows_read: int = 0
     rows_excluded: int = 0
     warnings: int = 0
@@ -52,3 +52,10 @@ class Report:
     def windows(self) -> list[Period]:
         """The two year-over-year windows, previous year first (empty without data)."""
         return [p for p in self.periods if p.kind == WINDOW]
+
+    def french_label(self, kind: str, label: str) -> str:
+        """What a French chart shows for the category ``label`` of the list ``kind``
+        (``schema.PARTNER_TYPE``, ``MEMBERSHIP``, ``REGION``, ``PRIORITY``): the list item's
+        French label, from the built-in lists or the workbook's Lists table; the label
+        itself where the list gives no French one."""
+        return self.french_labels.get(kind, {}).get(label, label)

@@ -4,6 +4,7 @@ workbook hold its rows."""
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import subprocess
@@ -21,7 +22,6 @@ from bdt_xl.build.sample_data import (
     SAMPLE_FILE,
     sample_agreements,
     sample_rates,
-    sample_settings,
 )
 from bdt_xl.core.lists import (
     DEFAULT_LISTS,
@@ -65,21 +65,63 @@ def test_loaded_rows_are_fresh_copies():
     assert sample_agreements()[0][s.PARTNER] != "changed by a caller"
 
 
+# Published in the seed (TDAG-23, French): §3 "En 2022, le BDT a conclu 71 accords ..., dont
+# 50 prévoient des contributions financières dont le montant s'élève à environ 9,7 millions
+# USD", "57 partenaires différents"; §4 (1 January–30 April 2023) "30 accords ..., parmi
+# lesquels 12 prévoient des contributions financières", "26 partenaires différents", about
+# 5,4 millions USD.
+PUBLISHED = {"2022": (71, 50, 57, 9.7), "Jan–Apr 2023": (30, 12, 26, 5.4)}
+
+_FIGURES = """
+import json
+from bdt_xl import schema as s
+from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+from bdt_xl.core.pipeline import Options, run_tables
+rows, rates, settings = sample_agreements(), sample_rates(), sample_settings()
+tables = {s.AGREEMENTS: [list(s.AGREEMENT_COLUMNS)] + [[r[c] for c in s.AGREEMENT_COLUMNS]
+                                                         for r in rows],
+          s.RATES: [list(s.RATE_COLUMNS)] + [[r[c] for c in s.RATE_COLUMNS] for r in rates],
+          s.SETTINGS: [[s.SETTING, s.VALUE]] + [[k, v] for k, v in settings.items()]}
+summary = run_tables(tables, Options()).tables[s.SUMMARY].set_index(s.PERIOD)
+print(json.dumps({p: [int(summary.loc[p, s.AGREEMENTS_N]), int(summary.loc[p, s.FINANCIAL_N]),
+                      int(summary.loc[p, s.PARTNERS_N]),
+                      round(summary.loc[p, s.FUNDS_USD] / 1e6, 1)]
+                  for p in ("2022", "Jan–Apr 2023")}))
+"""
+
+
+def test_fresh_interpreter_generates_rows_giving_the_published_figures():
+    # another hash seed, another process: the generated rows still give the seed's figures
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONIOENCODING": "utf-8"}
+    fresh = subprocess.run([sys.executable, "-c", _FIGURES], capture_output=True, check=True,
+                           env=env, encoding="utf-8").stdout.strip()
+    assert {period: tuple(v) for period, v in json.loads(fresh).items()} == PUBLISHED
+
+
 def _sheet(book: CalamineWorkbook, name: str) -> list[list]:
     values = book.get_sheet_by_name(name).to_python()
     return [[None if cell == "" else cell for cell in row] for row in values]
 
 
-def test_workbook_holds_the_generated_rows(agreements):
+def test_workbook_holds_rows_with_the_published_counts(agreements):
     book = CalamineWorkbook.from_path(str(WORKBOOK))
     sheet = _sheet(book, s.AGREEMENTS)
     assert sheet[0] == list(s.AGREEMENT_COLUMNS)
+    signed = [row[s.AGREEMENT_COLUMNS.index(s.SIGNED_ON)] for row in sheet[1:]]
+    amounts = [row[s.AGREEMENT_COLUMNS.index(s.PARTNER_AMOUNT)] for row in sheet[1:]]
+    # counted from the sheet itself, compared with the seed's published counts
+    assert sum(d.year == 2022 for d in signed) == PUBLISHED["2022"][0]
+    assert sum(d.year == 2022 and a is not None for d, a in zip(signed, amounts)) == \
+        PUBLISHED["2022"][1]
+    assert sum(date(2023, 1, 1) <= d <= date(2023, 4, 30) for d in signed) == \
+        PUBLISHED["Jan–Apr 2023"][0]
+    settings = {k: v for k, v in _sheet(book, s.SETTINGS)[1:]}
+    assert settings == {s.SETTING_REPORT_YEAR: 2023, s.SETTING_THROUGH: date(2023, 4, 30),
+                        s.SETTING_LANGUAGE: "en"}  # the seed's section 4 window
+    # and the workbook is not stale: it holds what the generator makes today
     assert sheet[1:] == [[row[c] for c in s.AGREEMENT_COLUMNS] for row in agreements], REGENERATE
     rates = _sheet(book, s.RATES)
     assert rates[1:] == [[row[c] for c in s.RATE_COLUMNS] for row in sample_rates()], REGENERATE
-    settings = {k: v for k, v in _sheet(book, s.SETTINGS)[1:]}
-    assert settings == {s.SETTING_REPORT_YEAR: 2023, s.SETTING_THROUGH: date(2023, 4, 30),
-                        s.SETTING_LANGUAGE: "en"} == sample_settings()
 
 
 def test_rows_are_well_formed(agreements):

@@ -36,8 +36,10 @@ EXAMPLES = int(os.environ.get("BDT_FUZZ_EXAMPLES", "150"))
 CLI_EXAMPLES = int(os.environ.get("BDT_FUZZ_CLI_EXAMPLES", "6"))
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
           HealthCheck.large_base_example]
+# CI is deterministic: the same examples on every run (derandomize), so a red build always
+# means a change; the nightly script (scripts/fuzz_nightly.py) explores fresh random seeds.
 settings.register_profile("fuzz-ci", max_examples=EXAMPLES, deadline=None, database=None,
-                          suppress_health_check=_QUIET, print_blob=True)
+                          suppress_health_check=_QUIET, print_blob=True, derandomize=True)
 settings.register_profile("fuzz-nightly", max_examples=10_000, deadline=None, database=None,
                           suppress_health_check=_QUIET, print_blob=True)
 
@@ -158,7 +160,8 @@ def _one_row_book(header: list[str], day: Cell) -> BookSpec:
     return BookSpec(TableSpec("Agreements", "Data", 1, 1, header, [row]))
 
 
-def test_agreement_signed_in_2262_is_counted(tmp_path):
+def test_agreement_signed_in_2262_is_read_without_a_crash(tmp_path):
+    # (no action plan is in force in 2262 since Kigali ends in 2025: an error, not a crash)
     check_book(_one_row_book(list(s.AGREEMENT_COLUMNS), Cell(date(2262, 4, 12))), tmp_path)
 
 

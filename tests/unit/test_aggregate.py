@@ -14,7 +14,8 @@ Rates (CHF per USD): 0.80 from 2022-01-01, revised to 0.96 on 2022-07-15.
  A9  Omega          (error: unknown region "Atlantis", 2023, 5,000,000 USD) -> excluded everywhere
 
 Report year 2023, Through 2023-04-30: windows Jan–Apr 2022 (A1, A2) and Jan–Apr 2023 (A5, A6,
-A7 — the 30th is inclusive).
+A7 — the 30th is inclusive). The report year's window Jan–Apr 2023 also has its rows in the
+breakdowns, Cofinancing and TopPartners, right after 2023's; A8 (June) is only in 2023's.
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ def test_by_partner_type(report):
         (*Y23, GOV, 1, 1 / 3, 1, 1 / 4, 40_000.0, 40_000 / 990_000),
         (*Y23, PRIV, 1, 1 / 3, 2, 2 / 4, 450_000.0, 450_000 / 990_000),
         (*Y23, FOUND, 1, 1 / 3, 1, 1 / 4, 500_000.0, 500_000 / 990_000),
+        # Jan–Apr 2023: A7 Gov 40,000; A5 Private 350,000; A6 Foundations 500,000; of 890,000
+        (*W23, GOV, 1, 1 / 3, 1, 1 / 3, 40_000.0, 40_000 / 890_000),
+        (*W23, PRIV, 1, 1 / 3, 1, 1 / 3, 350_000.0, 350_000 / 890_000),
+        (*W23, FOUND, 1, 1 / 3, 1, 1 / 3, 500_000.0, 500_000 / 890_000),
     ])
 
 
@@ -131,6 +136,9 @@ def test_by_membership(report):
         (*Y23, "ADMIN", 1, 1 / 3, 1, 1 / 4, 40_000.0, 40_000 / 990_000),
         (*Y23, "ROA", 1, 1 / 3, 2, 2 / 4, 450_000.0, 450_000 / 990_000),
         (*Y23, "Non-member", 1, 1 / 3, 1, 1 / 4, 500_000.0, 500_000 / 990_000),
+        (*W23, "ADMIN", 1, 1 / 3, 1, 1 / 3, 40_000.0, 40_000 / 890_000),
+        (*W23, "ROA", 1, 1 / 3, 1, 1 / 3, 350_000.0, 350_000 / 890_000),
+        (*W23, "Non-member", 1, 1 / 3, 1, 1 / 3, 500_000.0, 500_000 / 890_000),
     ])
 
 
@@ -145,6 +153,9 @@ def test_by_region(report):
         (*Y23, "Africa", 2, 2 / 4, 390_000.0, 390_000 / 990_000),
         (*Y23, "Americas", 1, 1 / 4, 500_000.0, 500_000 / 990_000),
         (*Y23, "Europe", 1, 1 / 4, 100_000.0, 100_000 / 990_000),
+        # Jan–Apr 2023: Africa A5+A7 390,000; Americas A6 500,000 (Europe's A8 is in June)
+        (*W23, "Africa", 2, 2 / 3, 390_000.0, 390_000 / 890_000),
+        (*W23, "Americas", 1, 1 / 3, 500_000.0, 500_000 / 890_000),
     ])
 
 
@@ -159,6 +170,8 @@ def test_by_priority(report):
         (*Y22, BA, "Digital inclusion", 1, 1 / 4, 2_500_000.0, 2_500_000 / 3_800_000),
         (*Y23, KAP, "Affordable connectivity", 2, 2 / 4, 390_000.0, 390_000 / 990_000),
         (*Y23, KAP, "Digital transformation", 2, 2 / 4, 600_000.0, 600_000 / 990_000),
+        (*W23, KAP, "Affordable connectivity", 2, 2 / 3, 390_000.0, 390_000 / 890_000),
+        (*W23, KAP, "Digital transformation", 1, 1 / 3, 500_000.0, 500_000 / 890_000),
     ])
 
 
@@ -182,6 +195,9 @@ def test_top_partners(report):
         (*Y22, 2, "Beta Corp", PRIV, 200_000.0, "200,000 USD"),
         (*Y23, 1, "Delta Fund", FOUND, 500_000.0, "480,000 CHF"),
         (*Y23, 2, "Beta Corp", PRIV, 400_000.0, "300,000 USD; 96,000 CHF"),
+        # Jan–Apr 2023: Delta Fund 500,000; Beta Corp only A5's 300,000 (A8 is in June)
+        (*W23, 1, "Delta Fund", FOUND, 500_000.0, "480,000 CHF"),
+        (*W23, 2, "Beta Corp", PRIV, 300_000.0, "300,000 USD"),
     ])
 
 
@@ -191,7 +207,19 @@ def test_top_partners_limited_by_setting():
                         Options(report_year=2023))
     top = report.tables[s.TOP_PARTNERS]
     assert list(zip(top[s.PERIOD], top[s.RANK], top[s.PARTNER])) == \
-        [("2022", 1, "Alpha"), ("2023", 1, "Delta Fund")]
+        [("2022", 1, "Alpha"), ("2023", 1, "Delta Fund"), ("1 Jan–1 Jun 2023", 1, "Delta Fund")]
+
+
+def test_top_partners_default_is_ten():
+    # twelve partners giving 1..12 USD in 2022: the default keeps the ten largest (12 down to 3)
+    data = [list(s.AGREEMENT_COLUMNS)] + [
+        [f"T{n}", f"Partner {n:02d}", GOV, "ADMIN", "CIS", "Statistics", date(2022, 12, 31),
+         "USD", n, 0] for n in range(1, 13)]
+    report = run_tables({s.AGREEMENTS: data}, Options())
+    top = report.tables[s.TOP_PARTNERS]
+    assert list(top[s.PERIOD].unique()) == ["2022"]  # Through = 31 Dec: no window rows
+    assert list(top[s.PARTNER]) == [f"Partner {n:02d}" for n in range(12, 2, -1)]
+    assert list(top[s.RANK]) == list(range(1, 11))
 
 
 def test_shares_of_each_breakdown_sum_to_one(report):
@@ -209,7 +237,7 @@ def test_partner_described_differently_counts_once_under_its_first_type():
     data = [header,
             ["Z1", "Zeta", GOV, "ADMIN", "CIS", "Statistics", date(2022, 5, 1), "USD", 100, 0],
             ["Z2", " zeta ", PRIV, "ROA", "CIS", "Statistics", date(2022, 6, 1), "USD", 300, 0]]
-    report = run_tables({s.AGREEMENTS: data}, Options())
+    report = run_tables({s.AGREEMENTS: data}, Options(through=date(2022, 12, 31)))
     assert report.rows_excluded == 0 and report.warnings == 2  # type and membership differ
     summary = rows(report, s.SUMMARY)[0]
     assert summary[3:6] == (2, 2, 1)  # agreements, financial, partners
@@ -220,6 +248,48 @@ def test_partner_described_differently_counts_once_under_its_first_type():
     ])
     assert rows(report, s.TOP_PARTNERS) == approx_rows([(*Y22, 1, "Zeta", GOV, 400.0,
                                                          "400 USD")])
+
+
+def test_partner_whose_type_changes_between_years_counts_under_each_years_type():
+    # Zeta is Governmental in 2022 and Private in 2023: 2023 has no Governmental row with 0
+    # agreements, and 2023's partner count is under Private (SPEC §2: categories with at
+    # least one agreement)
+    data = [list(s.AGREEMENT_COLUMNS),
+            ["Z1", "Zeta", GOV, "ADMIN", "CIS", "Statistics", date(2022, 5, 1), "USD", 100, 0],
+            ["Z2", "Zeta", PRIV, "ROA", "CIS", "Digital transformation", date(2023, 6, 1),
+             "USD", 300, 0]]
+    report = run_tables({s.AGREEMENTS: data}, Options(through=date(2023, 12, 31)))
+    assert rows(report, s.BY_PARTNER_TYPE) == approx_rows([
+        (*Y22, GOV, 1, 1.0, 1, 1.0, 100.0, 1.0),
+        (*Y23, PRIV, 1, 1.0, 1, 1.0, 300.0, 1.0),
+    ])
+    assert rows(report, s.BY_MEMBERSHIP) == approx_rows([
+        (*Y22, "ADMIN", 1, 1.0, 1, 1.0, 100.0, 1.0),
+        (*Y23, "ROA", 1, 1.0, 1, 1.0, 300.0, 1.0),
+    ])
+    assert rows(report, s.TOP_PARTNERS) == approx_rows([
+        (*Y22, 1, "Zeta", GOV, 100.0, "100 USD"), (*Y23, 1, "Zeta", PRIV, 300.0, "300 USD")])
+
+
+def test_window_rows_follow_their_year_and_exclude_agreements_after_the_cut_off():
+    # report year 2022, Through 30 Sep 2022, and a 2023 agreement: the window Jan–Sep 2022
+    # comes right after 2022's rows, before 2023's; W2 (1 Oct 2022) is only in 2022's row
+    data = [list(s.AGREEMENT_COLUMNS),
+            ["W1", "Acme", GOV, "ADMIN", "Africa", "Statistics", date(2022, 9, 30), "USD", 10, 0],
+            ["W2", "Bolt", PRIV, "ROA", "Europe", "Statistics", date(2022, 10, 1), "USD", 30, 0],
+            ["W3", "Acme", GOV, "ADMIN", "Africa", "Digital transformation", date(2023, 2, 1),
+             "USD", 60, 0]]
+    report = run_tables({s.AGREEMENTS: data}, Options(report_year=2022,
+                                                      through=date(2022, 9, 30)))
+    window = ("Jan–Sep 2022", date(2022, 1, 1), date(2022, 9, 30))
+    assert rows(report, s.BY_REGION) == approx_rows([
+        (*Y22, "Africa", 1, 0.5, 10.0, 0.25),
+        (*Y22, "Europe", 1, 0.5, 30.0, 0.75),
+        (*window, "Africa", 1, 1.0, 10.0, 1.0),
+        (*Y23, "Africa", 1, 1.0, 60.0, 1.0),
+    ])
+    assert [r[:3] + r[3:5] for r in rows(report, s.TOP_PARTNERS)] == [
+        (*Y22, 1, "Bolt"), (*Y22, 2, "Acme"), (*window, 1, "Acme"), (*Y23, 1, "Acme")]
 
 
 def test_no_valid_rows_gives_empty_tables_not_a_crash():

@@ -117,3 +117,25 @@ def test_cut_off_outside_the_report_year_is_noted_and_ignored():
                         Options(report_year=2022, through=date(2023, 3, 1)))
     assert report.through == date(2022, 4, 16)  # latest signing date of 2022
     assert report.notes and "2023-03-01" in report.notes[0]
+
+
+# -- a month's last day stays its last day (28 Feb 2025 <-> 29 Feb 2024) ---------------------------
+
+@pytest.mark.parametrize("day, year, expected", [
+    (date(2025, 2, 28), 2024, date(2024, 2, 29)),  # month end of a common year -> leap year
+    (date(2023, 4, 30), 2024, date(2024, 4, 30)),
+    (date(2025, 2, 27), 2024, date(2024, 2, 27)),  # not a month end: the same day
+])
+def test_month_end_maps_to_the_month_end(day, year, expected):
+    assert same_day_in(year, day) == expected
+
+
+def test_jan_feb_2025_compares_with_jan_feb_2024_including_29_february():
+    rows = [_row("B1", date(2024, 2, 29), 7),    # the leap day: inside Jan–Feb 2024
+            _row("B2", date(2024, 3, 1), 70),    # after the window
+            _row("B3", date(2025, 2, 28), 700)]
+    report = run_tables({s.AGREEMENTS: [HEADER, *rows]},
+                        Options(report_year=2025, through=date(2025, 2, 28)))
+    assert _windows(report) == [
+        ("Jan–Feb 2024", date(2024, 1, 1), date(2024, 2, 29), 1, 7.0),
+        ("Jan–Feb 2025", date(2025, 1, 1), date(2025, 2, 28), 1, 700.0)]
