@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from bdt_xl import schema as s
-from bdt_xl.core import validation as v
+from bdt_xl.core import agreement_frame as v
 from bdt_xl.core.lists import MEMBERSHIP, NON_MEMBER, PARTNER_TYPE, PRIORITY, REGION
 from bdt_xl.core.report import YEAR, Period, Report
 from bdt_xl.document.model import (
@@ -88,7 +88,7 @@ class Drafter:
     def label(self, kind: str, text: str) -> str:
         """A list label as the reader sees it (the lists' French label in French)."""
         if self.w.t.get("list_labels") == "french":
-            return self.report.lists.french(kind, text)
+            return self.report.french_label(kind, text)
         return text
 
     def when(self, period: Period) -> str:
@@ -206,7 +206,8 @@ class Drafter:
         if sector:
             entries.append(("\0sector", sum(value for _, value in sector)))
         items = []
-        for label, value in _descending(entries, self.report.lists.order(MEMBERSHIP)):
+        for label, value in _descending(entries, {label: i for i, label in enumerate(
+                self.report.french_labels.get(MEMBERSHIP, {}))}):
             if label == "\0sector":
                 items.append(self.w.say("sector_members", share=self.w.percent(value),
                                         detail=self._sector_detail(sector)))

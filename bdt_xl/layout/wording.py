@@ -164,4 +164,4 @@ class Wording:
         if column == s.ACTION_PLAN:
             return french_plan(text)
         kind = LIST_OF_COLUMN.get(column)
-        return self.report.lists.french(kind, text) if kind else text
+        return self.report.french_label(kind, text) if kind else text

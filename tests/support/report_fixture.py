@@ -8,7 +8,11 @@ from datetime import date
 import pandas as pd
 
 from bdt_xl import schema as s
+from bdt_xl.core.lists import DEFAULT_LISTS, KINDS
 from bdt_xl.core.report import WINDOW, YEAR, Period, Report
+
+#: The French labels of the built-in lists, as the pipeline hands them to the report.
+FRENCH = {kind: DEFAULT_LISTS.french_labels(kind) for kind in KINDS}
 
 Y2022 = Period("2022", date(2022, 1, 1), date(2022, 12, 31), YEAR)
 Y2023 = Period("2023", date(2023, 1, 1), date(2023, 12, 31), YEAR)
@@ -130,7 +134,7 @@ def sample_tables(issues: bool = False) -> dict[str, pd.DataFrame]:
 
 def sample_report(language: str = "en", issues: bool = False) -> Report:
     return Report(tables=sample_tables(issues), periods=list(PERIODS), report_year=2023,
-                  through=date(2023, 4, 30), language=language)
+                  through=date(2023, 4, 30), language=language, french_labels=FRENCH)
 
 
 # -- a 2026 report cut off on 30 September: the report year's window rows (SPEC §2) ---------
@@ -172,4 +176,4 @@ def window_report(language: str = "en") -> Report:
                                      columns=list(s.REPORT_COLUMNS[s.TOP_PARTNERS]))
     t[s.ISSUES] = pd.DataFrame(columns=list(s.ISSUE_COLUMNS))
     return Report(tables=t, periods=list(WINDOW_PERIODS), report_year=2026,
-                  through=date(2026, 9, 30), language=language)
+                  through=date(2026, 9, 30), language=language, french_labels=FRENCH)
