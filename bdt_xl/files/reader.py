@@ -9,6 +9,7 @@ works when a sheet is named like the table and starts with its header row.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -20,6 +21,7 @@ from xml.etree import ElementTree
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable, is_blank
 from bdt_xl.errors import WorkbookError
+from bdt_xl.files.guarded_package import Package, guarded
 from bdt_xl.files.ooxml import sheet_parts
 
 
@@ -34,6 +36,7 @@ class OpenedWorkbook:
     path: Path
     book: object
     tables: dict[str, object]  # input table name -> calamine table
+    package: Package | None = None  # what calamine read: the file, or a copy cut to the tables
 
 
 def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
@@ -48,8 +51,11 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
         raise WorkbookError(f"{path} does not exist; check the file name and folder.")
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder; give the path of an .xlsx or .xlsm workbook.")
+    package = guarded(path)  # before calamine: zip bombs, far-away cells
     try:
-        book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+        book = (pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+                if isinstance(package.source, Path) else
+                pc.CalamineWorkbook.from_filelike(package.source, load_tables=True))
         by_key = {normalize(name): name for name in _table_names(book)}
         tables = {wanted: book.get_table_by_name(by_key[normalize(wanted)])
                   for wanted in INPUT_TABLES if normalize(wanted) in by_key}
@@ -65,7 +71,7 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
     except Exception as exc:  # calamine raises a few undocumented kinds on damaged files
         raise WorkbookError(f"{path.name} could not be read as an Excel workbook "
                             f"({_short(exc)}); open it in Excel and save it again.") from None
-    return OpenedWorkbook(path, book, tables)
+    return OpenedWorkbook(path, book, tables, package)
 
 
 def open_in_background(path: str | os.PathLike[str]) -> Future[OpenedWorkbook]:
@@ -144,7 +150,8 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
             values = values[start + 1:]
         else:
             continue
-        errors = _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
+        errors = _error_cells(opened.package.source if opened.package else path, {sheet}
+                              ).get(sheet, {}) if _has_empty(values) else {}
         if errors:
             values = [list(row) for row in values]
             for (r, c), text in errors.items():
@@ -160,7 +167,7 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?<
                          rb'<v>([^<]*)</v>', re.S)
 
 
-def _error_cells(path: Path, sheets: set[str] | None = None
+def _error_cells(path: Path | io.BytesIO, sheets: set[str] | None = None
                  ) -> dict[str, dict[tuple[int, int], str]]:
     """Cells holding Excel error values, per sheet name, keyed by 0-based (row, col)."""
     found: dict[str, dict[tuple[int, int], str]] = {}
