@@ -63,7 +63,16 @@ def run_tables(tables: Mapping[str, list[list[object]] | None],
 
 def validate_tables(tables: Mapping[str, RawTable], options: Options | None = None) -> Validated:
     options = options or Options()
-    return validate(tables, ecb_fallback=options.ecb_fallback)
+    checked = validate(tables, ecb_fallback=options.ecb_fallback)
+    found = [issue for table in tables.values() for issue in table.read_issues]
+    if found:  # the reader's issues: their Agreements rows were read, and are excluded
+        sheet = tables[s.AGREEMENTS].sheet
+        dropped = len({i.row for i in found if i.sheet == sheet and i.severity == s.ERROR})
+        checked.rows_read += dropped
+        checked.rows_excluded += dropped
+        checked.issues = sorted(checked.issues + found,
+                                key=lambda i: (i.sheet != sheet, i.sheet, i.row or 0))
+    return checked
 
 
 def build_report(checked: Validated, options: Options | None = None) -> Report:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from bdt_xl import schema as s
 
@@ -23,6 +24,9 @@ class RawTable:
     header: list[str]
     rows: list[list[object]]
     sheet_rows: list[int] = field(default_factory=list)  # 1-based sheet row of each data row
+    #: Issues the file reader found that the cells cannot show (a formula never calculated);
+    #: an Agreements row with such an issue is left out of ``rows`` and counted as excluded.
+    read_issues: list[Any] = field(default_factory=list)
 
     @classmethod
     def from_values(cls, name: str, values: list[list[object]], sheet: str = "",

@@ -21,7 +21,7 @@ from bdt_xl.core.table import INPUT_TABLES
 from bdt_xl.errors import WorkbookError
 from bdt_xl.files.limits import MAX_GRID_CELLS, check_package, read_part
 from bdt_xl.files.ooxml import MAIN, rels, sheet_parts, workbook_part
-from bdt_xl.files.sheet_xml import Area, cut_to, grid_cells, parse_ref, ref_of
+from bdt_xl.files.sheet_xml import Area, SheetLook, cut_to, look, parse_ref, ref_of
 
 _WANTED = {normalize(name) for name in INPUT_TABLES}
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
@@ -35,6 +35,7 @@ class Package:
     date1904: bool = False
     recalculate_on_open: bool = False
     cut_sheets: list[str] = field(default_factory=list)
+    looks: dict[str, SheetLook] = field(default_factory=dict)  # per input sheet name
 
 
 def guarded(path: Path) -> Package:
@@ -55,11 +56,13 @@ def guarded(path: Path) -> Package:
             areas, plain = _input_areas(archive, sheets)
         except (KeyError, ElementTree.ParseError, ValueError):
             return Package(path)
-        oversize = [m for m in [*areas, *plain] if grid_cells(archive, m) > MAX_GRID_CELLS
+        names = {member: name for name, member in sheets.items()}
+        looks = {member: look(archive, member) for member in [*areas, *plain]}
+        package.looks = {names.get(m, m): sheet for m, sheet in looks.items()}
+        oversize = [m for m, sheet in looks.items() if sheet.grid_cells > MAX_GRID_CELLS
                     or any(area.cells > MAX_GRID_CELLS for _, area in areas.get(m, []))]
         if not oversize:
             return package
-        names = {member: name for name, member in sheets.items()}
         replaced: dict[str, bytes] = {}
         for member in oversize:
             tables = areas.get(member, [])

@@ -21,6 +21,8 @@ from xml.etree import ElementTree
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable, is_blank
 from bdt_xl.errors import WorkbookError
+from bdt_xl.files import read_rules
+from bdt_xl.files.formula_cells import formula_cells
 from bdt_xl.files.guarded_package import Package, guarded
 from bdt_xl.files.ooxml import sheet_parts
 
@@ -56,9 +58,12 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
         book = (pc.CalamineWorkbook.from_path(str(path), load_tables=True)
                 if isinstance(package.source, Path) else
                 pc.CalamineWorkbook.from_filelike(package.source, load_tables=True))
+        _refuse_names_differing_in_case(path, _table_names(book))
         by_key = {normalize(name): name for name in _table_names(book)}
         tables = {wanted: book.get_table_by_name(by_key[normalize(wanted)])
                   for wanted in INPUT_TABLES if normalize(wanted) in by_key}
+    except WorkbookError:
+        raise
     except pc.PasswordError:
         raise WorkbookError(f"{path.name} is protected by a password; save a copy without a "
                             "password (File > Info > Protect Workbook) and use that.") from None
@@ -103,6 +108,40 @@ def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, 
             f"{found}); select your agreement rows with their header and use Insert > Table, "
             f"then name it '{missing[0]}' in Table Design > Table Name.")
     return tables
+
+
+def _refuse_names_differing_in_case(path: Path, names: list[str]) -> None:
+    """Excel treats table names case-insensitively: two input tables named alike are
+    ambiguous, and reading either would silently ignore the other."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = normalize(name)
+        if key in seen and key in _INPUT_KEYS:
+            raise WorkbookError(
+                f"{path.name} has two tables named '{seen[key]}' and '{name}', which Excel "
+                f"treats as the same name; rename or delete one of them (Table Design > "
+                f"Table Name) so that only one is named '{seen[key]}'.")
+        seen.setdefault(key, name)
+
+
+_INPUT_KEYS = {normalize(name) for name in INPUT_TABLES}
+
+
+def _file_rules(opened: OpenedWorkbook, table: str, sheet: str, header: list[str],
+                values: list[list[object]], header_row: int, first_col: int):
+    """``read_rules.apply`` on one table: formulas looked up only where the sheet has any."""
+    package = opened.package
+    if package is None:
+        return values, []
+    seen = package.looks.get(sheet)
+    formulas = {}
+    if seen is None or seen.formulas:
+        formulas = {(r - header_row - 1, c - first_col): cell for (r, c), cell
+                    in formula_cells(package.source, sheet).items() if r > header_row}
+    if not formulas and not package.date1904:
+        return values, []
+    return read_rules.apply(table, sheet, header, values, header_row + 2, formulas,
+                            package.recalculate_on_open, package.date1904)
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -150,15 +189,19 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
             values = values[start + 1:]
         else:
             continue
-        errors = _error_cells(opened.package.source if opened.package else path, {sheet}
-                              ).get(sheet, {}) if _has_empty(values) else {}
+        source = opened.package.source if opened.package else path
+        seen = opened.package.looks.get(sheet) if opened.package else None
+        errors = _error_cells(source, {sheet}).get(sheet, {}) \
+            if _has_empty(values) and (seen is None or seen.errors) else {}
         if errors:
             values = [list(row) for row in values]
             for (r, c), text in errors.items():
                 i, j = r - header_row - 1, c - first_col
                 if 0 <= i < len(values) and 0 <= j < len(values[i]):
                     values[i][j] = text
+        values, found = _file_rules(opened, wanted, sheet, header, values, header_row, first_col)
         raw = RawTable.from_values(wanted, [header, *values], sheet, header_row + 1)
+        raw.read_issues = found
         tables[wanted] = raw
     return tables
 

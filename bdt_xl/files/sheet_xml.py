@@ -83,13 +83,22 @@ def _prefix(first_chunk: bytes) -> bytes:
     return root.group(1) + b":" if root and root.group(1) else b""
 
 
-def grid_cells(archive: zipfile.ZipFile, member: str) -> int:
-    """An upper bound of the cells calamine allocates for the sheet's bounding box.
+@dataclass(frozen=True)
+class SheetLook:
+    """A first look at a sheet: a bound of its grid, and whether any cell holds a formula
+    or an error value (the later scans for them are skipped when none does)."""
+    grid_cells: int
+    formulas: bool
+    errors: bool
+
+
+def look(archive: zipfile.ZipFile, member: str) -> SheetLook:
+    """Bound the cells calamine allocates for the sheet's bounding box.
 
     Ordinary sheets (every cell with ``r="A1"`` first, columns A-Z, rows below 100,000) are
-    bounded by three byte counts; anything else is walked cell by cell."""
+    bounded by a few byte counts; anything else is walked cell by cell."""
     prefix = b""
-    wide = deep = False
+    wide = deep = formulas = errors = False
     tagged = cells = 0
     for i, piece in enumerate(chunks(archive, member)):
         if i == 0:
@@ -99,10 +108,12 @@ def grid_cells(archive: zipfile.ZipFile, member: str) -> int:
         cells += piece.count(start + b" ") + piece.count(start + b">")
         wide = wide or re.search(re.escape(start) + rb' r="[A-Z]{2}', piece) is not None
         deep = deep or re.search(re.escape(start) + rb' r="[A-Z]+\d{6}', piece) is not None
+        formulas = formulas or b"<" + prefix + b"f" in piece
+        errors = errors or b't="e"' in piece
     if tagged == cells and not wide and not deep:
-        return 26 * 99_999
+        return SheetLook(26 * 99_999, formulas, errors)
     rows, cols = extent(archive, member)
-    return rows * cols
+    return SheetLook(rows * cols, formulas, errors)
 
 
 def _walk(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, int, int, bytes]]:

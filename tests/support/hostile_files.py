@@ -15,11 +15,11 @@ from pathlib import Path
 import xlsxwriter
 
 # Header as SPEC §1 names it; two rows whose USD totals are 1,500 (partner) and 700 (ITU).
-HEADER = ["Agreement ID", "Partner", "Partner type", "Membership", "Region", "Priority",
+HEADER = ["Agreement ID", "Partner", "Partner type", "ITU membership", "Region", "Priority",
           "Signed on", "Currency", "Partner amount", "ITU amount"]
-ROWS = [["A1", "Acme", "Private sector", "Sector Member", "Africa", "Cybersecurity",
+ROWS = [["A1", "Acme", "Private sector", "ROA", "Africa", "Cybersecurity",
          date(2022, 3, 1), "USD", 1000, 500],
-        ["A2", "Beta", "Academia", "Academia", "Europe", "Cybersecurity",
+        ["A2", "Beta", "Academia", "Non-member", "Europe", "Cybersecurity",
          date(2022, 6, 1), "USD", 500, 200]]
 SST_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.'
             b'org/spreadsheetml/2006/main" count="4" uniqueCount="4"><si><t>Agreement ID</t>'
