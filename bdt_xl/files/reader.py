@@ -21,7 +21,6 @@ from xml.etree import ElementTree
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.table import INPUT_TABLES, REQUIRED_TABLES, RawTable, is_blank
 from bdt_xl.errors import WorkbookError
-from bdt_xl.files import read_rules
 from bdt_xl.files.formula_cells import formula_cells
 from bdt_xl.files.guarded_package import Package, guarded
 from bdt_xl.files.ooxml import sheet_parts
@@ -140,6 +139,7 @@ def _file_rules(opened: OpenedWorkbook, table: str, sheet: str, header: list[str
                     in formula_cells(package.source, sheet).items() if r > header_row}
     if not formulas and not package.date1904:
         return values, []
+    from bdt_xl.files import read_rules  # imports pydantic: only when there is work for it
     return read_rules.apply(table, sheet, header, values, header_row + 2, formulas,
                             package.recalculate_on_open, package.date1904)
 
