@@ -19,13 +19,50 @@ from xml.etree import ElementTree
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.table import INPUT_TABLES
 from bdt_xl.errors import WorkbookError
+from bdt_xl.files.formula_cells import FormulaCell, scan_errors, scan_formulas
 from bdt_xl.files.limits import MAX_GRID_CELLS, check_package, read_part
 from bdt_xl.files.ooxml import MAIN, rels, sheet_parts, workbook_part
-from bdt_xl.files.sheet_xml import Area, SheetLook, cut_to, look, parse_ref, ref_of
+from bdt_xl.files.sheet_xml import (
+    Area,
+    chunks,
+    cut_to,
+    extent,
+    needs_walk,
+    parse_ref,
+    ref_of,
+    root_prefix,
+)
 
 _WANTED = {normalize(name) for name in INPUT_TABLES}
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
                 + MAIN.encode() + b'"><sheetData/></worksheet>')
+
+
+@dataclass
+class SheetLook:
+    """One pass over an input sheet's XML: a bound of the grid calamine would allocate, and
+    the cells whose values calamine hides (formulas, error values), by 0-based position."""
+    grid_cells: int
+    formulas: dict[tuple[int, int], FormulaCell]
+    errors: dict[tuple[int, int], str]
+
+
+def look(archive: zipfile.ZipFile, member: str) -> SheetLook:
+    """The sheet inflated once, piece by piece; walked cell by cell only when unusual."""
+    prefix = b""
+    unusual = False
+    formulas: dict[tuple[int, int], FormulaCell] = {}
+    errors: dict[tuple[int, int], str] = {}
+    for i, piece in enumerate(chunks(archive, member)):
+        if i == 0:
+            prefix = root_prefix(piece)
+        unusual = unusual or needs_walk(piece, prefix)
+        scan_formulas(piece, formulas)
+        scan_errors(piece, errors)
+    if not unusual:
+        return SheetLook(26 * 99_999, formulas, errors)
+    rows, cols = extent(archive, member)
+    return SheetLook(rows * cols, formulas, errors)
 
 
 @dataclass

@@ -133,10 +133,9 @@ def _file_rules(opened: OpenedWorkbook, table: str, sheet: str, header: list[str
     if package is None:
         return values, []
     seen = package.looks.get(sheet)
-    formulas = {}
-    if seen is None or seen.formulas:
-        formulas = {(r - header_row - 1, c - first_col): cell for (r, c), cell
-                    in formula_cells(package.source, sheet).items() if r > header_row}
+    found = seen.formulas if seen is not None else formula_cells(package.source, sheet)
+    formulas = {(r - header_row - 1, c - first_col): cell for (r, c), cell in found.items()
+                if r > header_row}
     if not formulas and not package.date1904:
         return values, []
     from bdt_xl.files import read_rules  # imports pydantic: only when there is work for it
@@ -189,10 +188,9 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
             values = values[start + 1:]
         else:
             continue
-        source = opened.package.source if opened.package else path
         seen = opened.package.looks.get(sheet) if opened.package else None
-        errors = _error_cells(source, {sheet}).get(sheet, {}) \
-            if _has_empty(values) and (seen is None or seen.errors) else {}
+        errors = (seen.errors if seen is not None else _error_cells(path, {sheet}).get(sheet, {})
+                  ) if _has_empty(values) else {}
         if errors:
             values = [list(row) for row in values]
             for (r, c), text in errors.items():

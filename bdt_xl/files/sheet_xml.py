@@ -19,6 +19,7 @@ MAX_COLUMNS = 16_384
 #: A sheet read without an Excel Table: its header row's columns beyond this are ignored.
 MAX_HEADER_COLUMNS = 256
 
+_STARTS = (b"<row", b":row", b"<c ", b":c ", b"<c>", b":c>")
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b[^>]*>")
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 
@@ -65,9 +66,12 @@ def chunks(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
             block = stream.read(CHUNK_BYTES)
             if not block:
                 break
-            data = rest + block
-            cut = max(data.rfind(b"<row"), data.rfind(b":row"), data.rfind(b"<c "),
-                      data.rfind(b":c "), data.rfind(b"<c>"), data.rfind(b":c>"))
+            data = rest + block if rest else block
+            cut = -1
+            for lo in (max(0, len(data) - 2**16), 0):  # the last cell start is near the end
+                cut = max(data.rfind(needle, lo) for needle in _STARTS)
+                if cut > 0:
+                    break
             cut = data.rfind(b"<", 0, cut + 1) if cut > 0 else -1
             if cut <= 0:
                 rest = data
@@ -78,42 +82,18 @@ def chunks(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
         yield rest
 
 
-def _prefix(first_chunk: bytes) -> bytes:
+def root_prefix(first_chunk: bytes) -> bytes:
     root = _ROOT.search(first_chunk)
     return root.group(1) + b":" if root and root.group(1) else b""
 
 
-@dataclass(frozen=True)
-class SheetLook:
-    """A first look at a sheet: a bound of its grid, and whether any cell holds a formula
-    or an error value (the later scans for them are skipped when none does)."""
-    grid_cells: int
-    formulas: bool
-    errors: bool
-
-
-def look(archive: zipfile.ZipFile, member: str) -> SheetLook:
-    """Bound the cells calamine allocates for the sheet's bounding box.
-
-    Ordinary sheets (every cell with ``r="A1"`` first, columns A-Z, rows below 100,000) are
-    bounded by a few byte counts; anything else is walked cell by cell."""
-    prefix = b""
-    wide = deep = formulas = errors = False
-    tagged = cells = 0
-    for i, piece in enumerate(chunks(archive, member)):
-        if i == 0:
-            prefix = _prefix(piece)
-        start = b"<" + prefix + b"c"
-        tagged += piece.count(start + b' r="')
-        cells += piece.count(start + b" ") + piece.count(start + b">")
-        wide = wide or re.search(re.escape(start) + rb' r="[A-Z]{2}', piece) is not None
-        deep = deep or re.search(re.escape(start) + rb' r="[A-Z]+\d{6}', piece) is not None
-        formulas = formulas or b"<" + prefix + b"f" in piece
-        errors = errors or b't="e"' in piece
-    if tagged == cells and not wide and not deep:
-        return SheetLook(26 * 99_999, formulas, errors)
-    rows, cols = extent(archive, member)
-    return SheetLook(rows * cols, formulas, errors)
+def needs_walk(piece: bytes, prefix: bytes) -> bool:
+    """Whether a piece of sheet XML may place a cell beyond column Z or row 99,999: a
+    reference of two letters or six digits, or a cell without ``r`` first (placed by
+    counting). Two searches that stop at the first hit; ordinary sheets have none."""
+    start = re.escape(b"<" + prefix + b"c")
+    return (re.search(rb'r="(?:[A-Z]{2}|[A-Z]\d{6})', piece) is not None
+            or re.search(start + rb"(?: [^r]|>|/)", piece) is not None)
 
 
 def _walk(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, int, int, bytes]]:
@@ -123,7 +103,7 @@ def _walk(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, int, i
     row, col = -1, -1
     for i, piece in enumerate(chunks(archive, member)):
         if i == 0:
-            prefix = _prefix(piece)
+            prefix = root_prefix(piece)
             p = re.escape(prefix)
             pattern = re.compile(rb"<" + p + rb"row\b([^>]*)>|<" + p + rb"c\b([^>]*?)(?:/>|>.*?</"
                                  + p + rb"c>)", re.S)
