@@ -38,6 +38,7 @@ class OpenedWorkbook:
     book: object
     tables: dict[str, object]  # input table name -> calamine table
     package: Package | None = None  # what calamine read: the file, or a copy cut to the tables
+    read: dict[str, RawTable] | None = None  # the tables, when already read on the worker
 
 
 def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
@@ -79,13 +80,24 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
 
 
 def open_in_background(path: str | os.PathLike[str]) -> Future[OpenedWorkbook]:
-    """Start ``open_workbook`` on a worker thread. calamine parses without holding the GIL,
-    so the caller can meanwhile import the engine (pandas, pydantic, openpyxl), which takes
-    about as long as parsing 50,000 rows."""
+    """Open and read the workbook on a worker thread. calamine parses without holding the
+    GIL, so the caller can meanwhile import the engine (pandas, pydantic, openpyxl), which
+    takes about as long as parsing 50,000 rows; the tables' cells are turned into Python
+    objects there too, so that ``read_workbook`` of the result only hands them over."""
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdt-open")
-    future = worker.submit(open_workbook, path)
+    future = worker.submit(_open_and_read, path)
     worker.shutdown(wait=False)
     return future
+
+
+def _open_and_read(path: str | os.PathLike[str]) -> OpenedWorkbook:
+    opened = open_workbook(path)
+    try:
+        opened.read = _read_tables(opened)
+    except BaseException:
+        opened.book.close()
+        raise
+    return opened
 
 
 def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, RawTable]:
@@ -96,7 +108,7 @@ def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, 
     """
     opened = source if isinstance(source, OpenedWorkbook) else open_workbook(source)
     try:
-        tables = _read_tables(opened)
+        tables = opened.read if opened.read is not None else _read_tables(opened)
     finally:
         opened.book.close()
     missing = [name for name in REQUIRED_TABLES if name not in tables]
@@ -189,8 +201,8 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
         else:
             continue
         seen = opened.package.looks.get(sheet) if opened.package else None
-        errors = (seen.errors if seen is not None else _error_cells(path, {sheet}).get(sheet, {})
-                  ) if _has_empty(values) else {}
+        errors = seen.errors if seen is not None else \
+            _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
         if errors:
             values = [list(row) for row in values]
             for (r, c), text in errors.items():
