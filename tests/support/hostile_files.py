@@ -91,3 +91,41 @@ def _write_raw_zip(path: Path, parts: list[tuple[str, bytes, int, int, int]]) ->
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(parts), len(parts),
                       len(directory), offset, 0)
     path.write_bytes(b"".join(local) + directory + end)
+
+
+def with_sheet_data(path: Path, sheet_data: bytes, prefix: bytes = b"") -> Path:
+    """The small table's workbook with its sheet's cells replaced by ``sheet_data`` (raw
+    XML; ``prefix`` names the spreadsheet namespace, e.g. ``b"x:"``, as some writers do)."""
+    source = small_table(path.with_suffix(".src.xlsx"))
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    declare = b"xmlns:" + prefix[:-1] if prefix else b"xmlns"
+    sheet = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<' + prefix
+             + b"worksheet " + declare + b'="' + main + b'"><' + prefix + b"sheetData>"
+             + sheet_data + b"</" + prefix + b"sheetData><" + prefix
+             + b'tableParts count="1"><' + prefix + b'tablePart r:id="rId1" xmlns:r="http://'
+             b'schemas.openxmlformats.org/officeDocument/2006/relationships"/></' + prefix
+             + b"tableParts></" + prefix + b"worksheet>")
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as target:
+        for info in original.infolist():
+            data = original.read(info)
+            target.writestr(info, sheet if info.filename == "xl/worksheets/sheet1.xml" else data)
+    source.unlink()
+    return path
+
+
+def inline_row(number: int | None, values: list[object], prefix: bytes = b"",
+               refs: bool = True) -> bytes:
+    """One ``<row>`` of inline-string and number cells (``refs=False``: cells without ``r``,
+    placed by counting, as some writers do)."""
+    cells = []
+    for j, value in enumerate(values):
+        ref = f' r="{chr(65 + j)}{number}"'.encode() if refs and number else b""
+        if isinstance(value, str):
+            cells.append(b"<" + prefix + b"c" + ref + b' t="inlineStr"><' + prefix + b"is><"
+                         + prefix + b"t>" + value.encode() + b"</" + prefix + b"t></" + prefix
+                         + b"is></" + prefix + b"c>")
+        else:
+            cells.append(b"<" + prefix + b"c" + ref + b"><" + prefix + b"v>" + str(value).encode()
+                         + b"</" + prefix + b"v></" + prefix + b"c>")
+    start = f' r="{number}"'.encode() if number else b""
+    return b"<" + prefix + b"row" + start + b">" + b"".join(cells) + b"</" + prefix + b"row>"
