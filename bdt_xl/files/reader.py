@@ -204,10 +204,11 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
         errors = seen.errors if seen is not None else \
             _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
         if errors:
-            values = [list(row) for row in values]
+            values = list(values)  # only the rows holding an error value are copied
             for (r, c), text in errors.items():
                 i, j = r - header_row - 1, c - first_col
                 if 0 <= i < len(values) and 0 <= j < len(values[i]):
+                    values[i] = list(values[i])
                     values[i][j] = text
         values, found = _file_rules(opened, wanted, sheet, header, values, header_row, first_col)
         raw = RawTable.from_values(wanted, [header, *values], sheet, header_row + 1)
