@@ -18,7 +18,7 @@ from bdt_xl.core.aggregate import build_tables
 from bdt_xl.core.periods import report_periods
 from bdt_xl.core.report import Report
 from bdt_xl.core.table import RawTable
-from bdt_xl.core.validation import SIGNED, Validated, validate
+from bdt_xl.core.validation import ROW, SIGNED, Validated, validate
 
 
 @dataclass
@@ -65,11 +65,13 @@ def validate_tables(tables: Mapping[str, RawTable], options: Options | None = No
     options = options or Options()
     checked = validate(tables, ecb_fallback=options.ecb_fallback)
     found = [issue for table in tables.values() for issue in table.read_issues]
-    if found:  # the reader's issues: their Agreements rows were read, and are excluded
+    if found:  # the reader's issues (a formula never calculated): their rows are excluded
         sheet = tables[s.AGREEMENTS].sheet
-        dropped = len({i.row for i in found if i.sheet == sheet and i.severity == s.ERROR})
-        checked.rows_read += dropped
-        checked.rows_excluded += dropped
+        bad = {i.row for i in found if i.sheet == sheet and i.severity == s.ERROR}
+        frame = checked.agreements
+        kept = ~frame[ROW].isin(bad)
+        checked.rows_excluded += int((~kept).sum())
+        checked.agreements = frame[kept].reset_index(drop=True)
         checked.issues = sorted(checked.issues + found,
                                 key=lambda i: (i.sheet != sheet, i.sheet, i.row or 0))
     return checked

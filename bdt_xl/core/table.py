@@ -24,8 +24,8 @@ class RawTable:
     header: list[str]
     rows: list[list[object]]
     sheet_rows: list[int] = field(default_factory=list)  # 1-based sheet row of each data row
-    #: Issues the file reader found that the cells cannot show (a formula never calculated);
-    #: an Agreements row with such an issue is left out of ``rows`` and counted as excluded.
+    #: Issues the file reader found that the cells cannot show (a formula never calculated,
+    #: read as blank); ``pipeline.validate_tables`` reports them and excludes their rows.
     read_issues: list[Any] = field(default_factory=list)
 
     @classmethod

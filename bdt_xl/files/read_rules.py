@@ -2,8 +2,9 @@
 
 Three things would otherwise give wrong figures without a word:
 
-* a formula never calculated (the workbook was written by a script): its row is reported,
-  with what to do, instead of counting a 0 or a blank;
+* a formula never calculated (the workbook was written by a script): the cell is read as
+  blank and its row is an error saying what to do (``pipeline`` leaves the row out),
+  instead of counting a 0 or a blank;
 * a row whose only content is a calculated extra column (``=YEAR([@[Signed on]])`` showing
   1900 on an empty row) is a blank row, not an agreement with every cell missing;
 * the 1904 date system of Mac workbooks: an unformatted serial number in a date column
@@ -46,7 +47,11 @@ def apply(table: str, sheet: str, header: Sequence[str], rows: list[list[object]
     ``rows[i][j]`` is the cell at 1-based sheet row ``first_sheet_row + i``; ``formulas`` are
     keyed by (i, j). Rows are copied before they are changed."""
     known = {normalize(c) for c in _COLUMNS.get(table, ())}
-    read = [normalize(h) in known for h in header]
+    read, seen = [], set()
+    for name in header:  # of two columns headed alike, the first is the one read
+        key = normalize(name)
+        read.append(key in known and key not in seen)
+        seen.add(key)
     issues: list[Issue] = []
     by_row: dict[int, list[tuple[int, FormulaCell]]] = {}
     for (i, j), cell in formulas.items():
@@ -69,11 +74,8 @@ def apply(table: str, sheet: str, header: Sequence[str], rows: list[list[object]
             issues.append(_issue(row=first_sheet_row + i, agreement_id=ident, column=header[j],
                                  value=f"={cell.formula}" if cell.formula else "",
                                  problem=uncalculated_problem(cell.formula), sheet=sheet))
-        if table == s.AGREEMENTS:
-            rows[i] = [None] * len(row)  # never counted: the issue says why
-        else:
-            for j, _ in missing:
-                row[j] = None
+        for j, _ in missing:  # never a 0 or a placeholder: blank, and the row is an error
+            row[j] = None
     if date1904:
         _shift_serials(table, header, rows)
     return rows, issues
