@@ -73,6 +73,7 @@ class IssueCode(str, Enum):
     # one cell of an input table
     MISSING_VALUE = "missing_value"
     EXCEL_ERROR = "excel_error"
+    FORMULA_NOT_CALCULATED = "formula_not_calculated"  # no cached result: open and save it
     BAD_TEXT = "bad_text"
     CONTROL_CHARACTERS = "control_characters"
     BAD_DATE = "bad_date"

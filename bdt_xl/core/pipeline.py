@@ -20,7 +20,7 @@ from bdt_xl.core.models import Settings
 from bdt_xl.core.periods import report_periods
 from bdt_xl.core.report import WINDOW, Period, Report
 from bdt_xl.core.table import RawTable
-from bdt_xl.core.validation import SIGNED, Validated, validate
+from bdt_xl.core.validation import ROW, SIGNED, Validated, validate
 
 
 @dataclass
@@ -65,7 +65,18 @@ def run_tables(tables: Mapping[str, list[list[object]] | None],
 
 def validate_tables(tables: Mapping[str, RawTable], options: Options | None = None) -> Validated:
     options = options or Options()
-    return validate(tables, ecb_fallback=options.ecb_fallback)
+    checked = validate(tables, ecb_fallback=options.ecb_fallback)
+    found = [issue for table in tables.values() for issue in table.read_issues]
+    if found:  # the reader's issues (a formula never calculated): their rows are excluded
+        sheet = tables[s.AGREEMENTS].sheet
+        bad = {i.row for i in found if i.sheet == sheet and i.severity == s.ERROR}
+        frame = checked.agreements
+        kept = ~frame[ROW].isin(bad)
+        checked.rows_excluded += int((~kept).sum())
+        checked.agreements = frame[kept].reset_index(drop=True)
+        checked.issues = sorted(checked.issues + found,
+                                key=lambda i: (i.sheet != sheet, i.sheet, i.row or 0))
+    return checked
 
 
 def build_report(checked: Validated, options: Options | None = None) -> Report:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bdt_xl import schema as s
 from bdt_xl.core.lists import normalize
@@ -25,6 +26,9 @@ class RawTable:
     header: list[str]
     rows: list[list[object]]
     sheet_rows: list[int] = field(default_factory=list)  # 1-based sheet row of each data row
+    #: Issues the file reader found that the cells cannot show (a formula never calculated,
+    #: read as blank); ``pipeline.validate_tables`` reports them and excludes their rows.
+    read_issues: list[Any] = field(default_factory=list)
 
     @classmethod
     def from_values(cls, name: str, values: list[list[object]], sheet: str = "",

@@ -9,6 +9,7 @@ works when a sheet is named like the table and starts with its header row.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from bdt_xl.core.lists import normalize
 from bdt_xl.core.table import (
     INPUT_TABLES,
     REQUIRED_TABLES,
@@ -26,6 +28,8 @@ from bdt_xl.core.table import (
     stand_in_sheets,
 )
 from bdt_xl.errors import WorkbookError
+from bdt_xl.files.formula_cells import formula_cells
+from bdt_xl.files.guarded_package import Package, guarded
 from bdt_xl.files.ooxml import sheet_parts
 
 
@@ -40,6 +44,8 @@ class OpenedWorkbook:
     path: Path
     book: object
     tables: dict[str, object]  # input table name -> calamine table
+    package: Package | None = None  # what calamine read: the file, or a copy cut to the tables
+    read: dict[str, RawTable] | None = None  # the tables, when already read on the worker
 
 
 def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
@@ -54,10 +60,16 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
         raise WorkbookError(f"{path} does not exist; check the file name and folder.")
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder; give the path of an .xlsx or .xlsm workbook.")
+    package = guarded(path)  # before calamine: zip bombs, far-away cells
     try:
-        book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+        book = (pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+                if isinstance(package.source, Path) else
+                pc.CalamineWorkbook.from_filelike(package.source, load_tables=True))
+        _refuse_names_differing_in_case(path, _table_names(book))
         tables = {wanted: book.get_table_by_name(name)
                   for wanted, name in find_tables(_table_names(book), INPUT_TABLES).items()}
+    except WorkbookError:
+        raise
     except pc.PasswordError:
         raise WorkbookError(f"{path.name} is protected by a password; save a copy without a "
                             "password (File > Info > Protect Workbook) and use that.") from None
@@ -70,17 +82,28 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
     except Exception as exc:  # calamine raises a few undocumented kinds on damaged files
         raise WorkbookError(f"{path.name} could not be read as an Excel workbook "
                             f"({_short(exc)}); open it in Excel and save it again.") from None
-    return OpenedWorkbook(path, book, tables)
+    return OpenedWorkbook(path, book, tables, package)
 
 
 def open_in_background(path: str | os.PathLike[str]) -> Future[OpenedWorkbook]:
-    """Start ``open_workbook`` on a worker thread. calamine parses without holding the GIL,
-    so the caller can meanwhile import the engine (pandas, pydantic, openpyxl), which takes
-    about as long as parsing 50,000 rows."""
+    """Open and read the workbook on a worker thread. calamine parses without holding the
+    GIL, so the caller can meanwhile import the engine (pandas, pydantic, openpyxl), which
+    takes about as long as parsing 50,000 rows; the tables' cells are turned into Python
+    objects there too, so that ``read_workbook`` of the result only hands them over."""
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdt-open")
-    future = worker.submit(open_workbook, path)
+    future = worker.submit(_open_and_read, path)
     worker.shutdown(wait=False)
     return future
+
+
+def _open_and_read(path: str | os.PathLike[str]) -> OpenedWorkbook:
+    opened = open_workbook(path)
+    try:
+        opened.read = _read_tables(opened)
+    except BaseException:
+        opened.book.close()
+        raise
+    return opened
 
 
 def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, RawTable]:
@@ -91,7 +114,7 @@ def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, 
     """
     opened = source if isinstance(source, OpenedWorkbook) else open_workbook(source)
     try:
-        tables = _read_tables(opened)
+        tables = opened.read if opened.read is not None else _read_tables(opened)
     finally:
         opened.book.close()
     missing = [name for name in REQUIRED_TABLES if name not in tables]
@@ -102,6 +125,40 @@ def read_workbook(source: str | os.PathLike[str] | OpenedWorkbook) -> dict[str, 
             f"{found}); select your agreement rows with their header and use Insert > Table, "
             f"then name it '{missing[0]}' in Table Design > Table Name.")
     return tables
+
+
+def _refuse_names_differing_in_case(path: Path, names: list[str]) -> None:
+    """Excel treats table names case-insensitively: two input tables named alike are
+    ambiguous, and reading either would silently ignore the other."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = normalize(name)
+        if key in seen and key in _INPUT_KEYS:
+            raise WorkbookError(
+                f"{path.name} has two tables named '{seen[key]}' and '{name}', which Excel "
+                f"treats as the same name; rename or delete one of them (Table Design > "
+                f"Table Name) so that only one is named '{seen[key]}'.")
+        seen.setdefault(key, name)
+
+
+_INPUT_KEYS = {normalize(name) for name in INPUT_TABLES}
+
+
+def _file_rules(opened: OpenedWorkbook, table: str, sheet: str, header: list[str],
+                values: list[list[object]], header_row: int, first_col: int):
+    """``read_rules.apply`` on one table: formulas looked up only where the sheet has any."""
+    package = opened.package
+    if package is None:
+        return values, []
+    seen = package.looks.get(sheet)
+    found = seen.formulas if seen is not None else formula_cells(package.source, sheet)
+    formulas = {(r - header_row - 1, c - first_col): cell for (r, c), cell in found.items()
+                if r > header_row}
+    if not formulas and not package.date1904:
+        return values, []
+    from bdt_xl.files import read_rules  # imports pydantic: only when there is work for it
+    return read_rules.apply(table, sheet, header, values, header_row + 2, formulas,
+                            package.recalculate_on_open, package.date1904)
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -148,14 +205,19 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
             values = values[start + 1:]
         else:
             continue
-        errors = _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
+        seen = opened.package.looks.get(sheet) if opened.package else None
+        errors = seen.errors if seen is not None else \
+            _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
         if errors:
-            values = [list(row) for row in values]
+            values = list(values)  # only the rows holding an error value are copied
             for (r, c), text in errors.items():
                 i, j = r - header_row - 1, c - first_col
                 if 0 <= i < len(values) and 0 <= j < len(values[i]):
+                    values[i] = list(values[i])
                     values[i][j] = text
+        values, found = _file_rules(opened, wanted, sheet, header, values, header_row, first_col)
         raw = RawTable.from_values(wanted, [header, *values], sheet, header_row + 1)
+        raw.read_issues = found
         tables[wanted] = raw
     return tables
 
@@ -164,7 +226,7 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?<
                          rb'<v>([^<]*)</v>', re.S)
 
 
-def _error_cells(path: Path, sheets: set[str] | None = None
+def _error_cells(path: Path | io.BytesIO, sheets: set[str] | None = None
                  ) -> dict[str, dict[tuple[int, int], str]]:
     """Cells holding Excel error values, per sheet name, keyed by 0-based (row, col)."""
     found: dict[str, dict[tuple[int, int], str]] = {}

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import docx
 import openpyxl
-import pandas as pd
 import pytest
 from cli_runner import invoke
 from lxml import etree

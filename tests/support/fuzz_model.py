@@ -245,7 +245,10 @@ def expect(spec: BookSpec) -> Expected:
     for i, row in enumerate(table.merged_rows()):
         sheet_row = table.top + 1 + i
         raw = [read_back(c) for c in row]
-        if all(v is NONE for v in raw):
+        # A formula never calculated in a column the engine reads is an error on its row
+        # (issue 8, B2); anywhere else it is nothing, and a row of nothing else is blank.
+        uncalculated = any(j < len(row) and row[j].kind == FORMULA for j in pos.values())
+        if all(v is NONE for v in raw) and not uncalculated:
             continue  # a blank row is not an agreement
         out.read_rows.append(sheet_row)
         v = {c: raw[pos[c]] if c in pos else NONE for c in s.AGREEMENT_COLUMNS}
@@ -266,7 +269,7 @@ def expect(spec: BookSpec) -> Expected:
         duplicate = the_id in ids
         if the_id:
             ids.add(the_id)
-        if duplicate or any(x is BAD for x in ok.values()):
+        if duplicate or uncalculated or any(x is BAD for x in ok.values()):
             continue
         day = ok[s.SIGNED_ON]
         if PLAN_OF[ok[s.PRIORITY]] != _plan_on(day):
