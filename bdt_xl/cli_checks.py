@@ -90,8 +90,9 @@ def check_rates(tables: Mapping[str, object], checked, ecb_fallback: bool | None
         return
     if ecb_fallback if ecb_fallback is not None else checked.settings.ecb_fallback:
         return
-    unpriced = [issue for issue in checked.errors
-                if issue.column == s.CURRENCY and "exchange rate" in issue.problem]
+    from bdt_xl.core.models import IssueCode  # the engine is loaded by now
+
+    unpriced = [issue for issue in checked.errors if issue.code is IssueCode.MISSING_RATE]
     if not unpriced:
         return
     currencies = ", ".join(sorted({issue.value for issue in unpriced if issue.value}))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -71,7 +72,13 @@ def write_report(layout: ReportLayout, path: str | os.PathLike[str]) -> Path:
         except BaseException:
             book.fileclosed = True  # nothing to save: the temporary file is removed
             raise
-        book.close()
+        try:
+            book.close()
+        except FileCreateError as exc:  # XlsxWriter wraps the OSError (e.g. a full disk)
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise
     return target
 
 

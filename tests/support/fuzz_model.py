@@ -142,6 +142,8 @@ def _plan_on(day: date) -> str:
 @dataclass
 class Expected:
     workbook_error: bool = False
+    #: No Rates table while an otherwise valid row needs a rate: the CLI says so once (exit 2).
+    unpriced: bool = False
     read_rows: list[int] = field(default_factory=list)          # sheet rows read
     accepted: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # row -> year, partner USD, ITU USD
     partners: dict[int, str] = field(default_factory=dict)      # row -> partner key
@@ -280,6 +282,7 @@ def expect(spec: BookSpec) -> Expected:
                 continue
             units = _rate(rates, code, day)
             if units is None:
+                out.unpriced = out.unpriced or spec.rates is None
                 continue
             usd = partner / units + itu / units
             if not math.isfinite(usd) or usd > MAX_AMOUNT:
