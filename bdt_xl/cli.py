@@ -266,8 +266,8 @@ def new_workbook(args: argparse.Namespace) -> int:
         raise Failure(f"the folder {path.parent} does not exist; create it first.")
 
     def build():
-        from bdt_xl.build.macro_workbook import build_macro_workbook, write_entry_module
-        from bdt_xl.build.sample_data import (
+        from bdt_xl.workbooks.macro_workbook import build_macro_workbook, write_entry_module
+        from bdt_xl.workbooks.sample_data import (
             empty_settings,
             sample_agreements,
             sample_rates,

@@ -39,14 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bdt_xl import functions  # noqa: E402
 from bdt_xl import schema as s  # noqa: E402
-from bdt_xl.build.synthetic import (  # noqa: E402
+from bdt_xl.excel import udfs  # noqa: E402
+from bdt_xl.workbooks.synthetic import (  # noqa: E402
     CURRENCIES,
     FIRST_DAY,
     LAST_DAY,
     synthetic_agreements,
     synthetic_rates,
 )
-from bdt_xl.excel import udfs  # noqa: E402
 
 EXPLICIT_RATIO_TARGET = 3.0
 WORKBOOK_TARGET_MS = 50.0

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 import bdt_xl
-from bdt_xl.build.synthetic import write_synthetic_workbook
+from bdt_xl.workbooks.synthetic import write_synthetic_workbook
 
 RATIO_TARGET, RATIO_AT, PEAK_TARGET_MIB = 2.5, 50_000, 250.0
 IMPORT_MODULE = "bdt_xl.cli"

@@ -18,9 +18,9 @@ import re
 import sys
 from pathlib import Path
 
-from bdt_xl.build.input_workbook import write_input_workbook
-from bdt_xl.build.macro_workbook import build_macro_workbook, write_entry_module
-from bdt_xl.build.sample_data import (
+from bdt_xl.workbooks.input_workbook import write_input_workbook
+from bdt_xl.workbooks.macro_workbook import build_macro_workbook, write_entry_module
+from bdt_xl.workbooks.sample_data import (
     SAMPLE_CREATED,
     sample_agreements,
     sample_rates,

@@ -58,8 +58,8 @@ from sample_targets import (
 )
 
 from bdt_xl import schema as s
-from bdt_xl.build.sample_data import SAMPLE_FILE, dumps_sample
 from bdt_xl.core.lists import normalize
+from bdt_xl.workbooks.sample_data import SAMPLE_FILE, dumps_sample
 
 SEED = 20230430
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.workbooks.input_workbook import write_input_workbook
 
 # Property tests measure correctness, not speed: no per-example deadline, so a slow or busy
 # CI machine cannot turn a correct run into a flaky failure.

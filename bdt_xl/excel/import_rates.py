@@ -27,8 +27,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import DATE_FORMAT, RATE_FORMAT
-from bdt_xl.build.macro_workbook import DROPDOWN_NAMES, IMPORT_RATES_CAPTION
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.rates_merge import (
     RatesMerge,
@@ -41,6 +39,8 @@ from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import BdtError, WorkbookError
 from bdt_xl.excel.macros import tell_user
+from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
+from bdt_xl.workbooks.macro_workbook import DROPDOWN_NAMES, IMPORT_RATES_CAPTION
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ filled first), each cell styled like the cell above it (date format on *Effectiv
 number format on *Units per USD*), and the Excel Table's range and filter grow with them.
 Currencies new to the workbook are added to the list that feeds the Currency drop-down of
 ``Agreements`` (the defined name ``Currencies``, a column beside the Lists table, see
-``build.macro_workbook``), and that name is extended, so the drop-down offers them.
+``workbooks.macro_workbook``), and that name is extended, so the drop-down offers them.
 Nothing else in the workbook is touched; nothing is written over a non-empty cell.
 """
 
@@ -21,13 +21,13 @@ from openpyxl.utils.cell import absolute_coordinate, get_column_letter, range_bo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import DATE_FORMAT, RATE_FORMAT
-from bdt_xl.build.macro_workbook import DROPDOWN_NAMES
 from bdt_xl.core.lists import normalize
 from bdt_xl.core.rates_merge import no_rates_table
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
+from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
+from bdt_xl.workbooks.macro_workbook import DROPDOWN_NAMES
 
 CURRENCIES_NAME = DROPDOWN_NAMES[s.CURRENCY]
 

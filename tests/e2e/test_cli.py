@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.table import Table
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.workbooks.input_workbook import write_input_workbook
 
 HEADER = list(s.AGREEMENT_COLUMNS)
 # A1: 1,000 + 500 USD; A2: 800 CHF / 0.8 = 1,000 USD; A3 (2023): 300 USD.

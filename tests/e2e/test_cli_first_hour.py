@@ -20,7 +20,7 @@ from cli_runner import invoke
 from openpyxl import load_workbook
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
+from bdt_xl.workbooks.input_workbook import write_input_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 # One USD row: 1,000 + 500 USD.

@@ -11,7 +11,7 @@ import pytest
 from cli_runner import invoke
 from ooxml_audit import assert_opens_clean
 
-from bdt_xl.build.synthetic import write_synthetic_workbook
+from bdt_xl.workbooks.synthetic import write_synthetic_workbook
 
 PERIOD = ["Period", "From", "To"]
 SPEC_TABLES = {

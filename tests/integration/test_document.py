@@ -222,8 +222,8 @@ def test_word_would_open_the_document_without_repairing_it(written, language):
 
 
 def test_a_window_spanning_the_whole_year_uses_the_years_breakdowns(tmp_path):
-    from bdt_xl.build.input_workbook import write_input_workbook
-    from bdt_xl.build.sample_data import sample_agreements, sample_rates
+    from bdt_xl.workbooks.input_workbook import write_input_workbook
+    from bdt_xl.workbooks.sample_data import sample_agreements, sample_rates
 
     workbook = tmp_path / "full year.xlsx"
     write_input_workbook(workbook, sample_agreements(), sample_rates(),
@@ -238,8 +238,8 @@ def test_a_window_spanning_the_whole_year_uses_the_years_breakdowns(tmp_path):
 
 
 def test_nothing_to_draft_is_one_sentence_and_no_file(tmp_path):
-    from bdt_xl.build.input_workbook import write_input_workbook
-    from bdt_xl.build.sample_data import sample_rates
+    from bdt_xl.workbooks.input_workbook import write_input_workbook
+    from bdt_xl.workbooks.sample_data import sample_rates
 
     workbook = tmp_path / "empty.xlsx"
     write_input_workbook(workbook, [], sample_rates(), None)
@@ -251,8 +251,8 @@ def test_nothing_to_draft_is_one_sentence_and_no_file(tmp_path):
 
 
 def test_rows_with_errors_are_left_out_and_said(tmp_path):
-    from bdt_xl.build.input_workbook import write_input_workbook
-    from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+    from bdt_xl.workbooks.input_workbook import write_input_workbook
+    from bdt_xl.workbooks.sample_data import sample_agreements, sample_rates, sample_settings
 
     rows = sample_agreements()
     rows[0] = {**rows[0], s.REGION: "Atlantis"}  # an error: the row is excluded
@@ -420,8 +420,8 @@ def test_draft_document_macro_on_an_unsaved_workbook_says_what_to_do(tmp_path, m
 
 
 def test_macro_workbook_has_a_draft_document_button(tmp_path):
-    from bdt_xl.build.macro_workbook import build_macro_workbook
-    from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+    from bdt_xl.workbooks.macro_workbook import build_macro_workbook
+    from bdt_xl.workbooks.sample_data import sample_agreements, sample_rates, sample_settings
 
     path = tmp_path / "book.xlsm"
     build_macro_workbook(path, sample_agreements(), sample_rates(), sample_settings())
@@ -435,7 +435,7 @@ def test_macro_workbook_has_a_draft_document_button(tmp_path):
 def test_the_buttons_runpython_is_a_public_routine_of_xlwings_vba():
     from oletools.olevba import VBA_Parser
 
-    from bdt_xl.build.macro_workbook import xlwings_vba_project
+    from bdt_xl.workbooks.macro_workbook import xlwings_vba_project
 
     project, _version = xlwings_vba_project()
     parser = VBA_Parser("vbaProject.bin", data=project)

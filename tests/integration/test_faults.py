@@ -22,15 +22,6 @@ from pathlib import Path
 import pytest
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
-from bdt_xl.build.synthetic import (
-    CURRENCIES,
-    FIRST_DAY,
-    LAST_DAY,
-    synthetic_dataset,
-    synthetic_rates,
-    write_synthetic_workbook,
-)
 from bdt_xl.errors import (
     EXIT_IN_USE,
     EXIT_NOT_WRITTEN,
@@ -42,6 +33,15 @@ from bdt_xl.errors import (
 )
 from bdt_xl.files import safe_write
 from bdt_xl.files.inplace import refresh_in_place, repair, verification
+from bdt_xl.workbooks.input_workbook import write_input_workbook
+from bdt_xl.workbooks.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_dataset,
+    synthetic_rates,
+    write_synthetic_workbook,
+)
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

@@ -14,13 +14,13 @@ from remote_book import actions, payload_from_file, remote_book
 from un_rates_files import record, text_file, xml_file
 
 from bdt_xl import schema as s
-from bdt_xl.build.macro_workbook import build_macro_workbook
 from bdt_xl.excel.import_rates import (
     BUTTON_CAPTION,
     NO_DIALOG,
     clicked_import_button,
     import_un_rates,
 )
+from bdt_xl.workbooks.macro_workbook import build_macro_workbook
 
 OCT = date(2025, 10, 1)
 AGREEMENTS = [["R1", "Alpha", "Governmental entities", "ADMIN", "Africa",
@@ -167,7 +167,7 @@ def test_the_rates_sheet_has_the_import_button(workbook):
 
 
 def test_the_workbook_module_runs_the_import_for_that_button(monkeypatch, tmp_path):
-    from bdt_xl.build.macro_workbook import write_entry_module
+    from bdt_xl.workbooks.macro_workbook import write_entry_module
 
     calls = []
     fake_rates = types.ModuleType("bdt_xl.excel.import_rates")

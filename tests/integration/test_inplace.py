@@ -16,14 +16,18 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
-from bdt_xl.build.macro_workbook import (
+from bdt_xl.errors import EXIT_WOULD_LOSE, WouldLoseFeatures, exit_code
+from bdt_xl.files.features import workbook_features
+from bdt_xl.files.inplace import InPlaceResult, backups, refresh_in_place
+from bdt_xl.files.reader import read_workbook
+from bdt_xl.workbooks.input_workbook import write_input_workbook
+from bdt_xl.workbooks.macro_workbook import (
     IMPORT_FUNCTIONS_MACRO,
     REFRESH_MACRO,
     VBA_PROJECT_MEMBER,
     build_macro_workbook,
 )
-from bdt_xl.build.synthetic import (
+from bdt_xl.workbooks.synthetic import (
     CURRENCIES,
     FIRST_DAY,
     LAST_DAY,
@@ -31,10 +35,6 @@ from bdt_xl.build.synthetic import (
     synthetic_rates,
     write_synthetic_workbook,
 )
-from bdt_xl.errors import EXIT_WOULD_LOSE, WouldLoseFeatures, exit_code
-from bdt_xl.files.features import workbook_features
-from bdt_xl.files.inplace import InPlaceResult, backups, refresh_in_place
-from bdt_xl.files.reader import read_workbook
 
 REPORT_SHEETS = list(s.REPORT_TABLES)
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]

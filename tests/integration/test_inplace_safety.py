@@ -19,14 +19,6 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
-from bdt_xl.build.synthetic import (
-    CURRENCIES,
-    FIRST_DAY,
-    LAST_DAY,
-    synthetic_dataset,
-    synthetic_rates,
-)
 from bdt_xl.errors import (
     EXIT_IN_USE,
     EXIT_WOULD_LOSE,
@@ -38,6 +30,14 @@ from bdt_xl.files import safe_write
 from bdt_xl.files.inplace import file_safety, refresh_in_place, rewrite_in_place
 from bdt_xl.files.inplace.file_safety import workbook_lock
 from bdt_xl.files.reader import read_workbook
+from bdt_xl.workbooks.input_workbook import write_input_workbook
+from bdt_xl.workbooks.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_dataset,
+    synthetic_rates,
+)
 
 # the SPEC's report sheet names, written out (not taken from the code)
 SUMMARY = "Summary"

@@ -20,7 +20,6 @@ from report_fixture import sample_report
 
 from bdt_xl import schema as s
 from bdt_xl.api import run_file
-from bdt_xl.build.synthetic import write_synthetic_workbook
 from bdt_xl.errors import ReportWriteError, TableNameTaken
 from bdt_xl.excel.live_writer import (
     TEMP_SHEET_PREFIX,
@@ -32,6 +31,7 @@ from bdt_xl.excel.live_writer import (
 )
 from bdt_xl.layout.references import column_letter, parse_cell
 from bdt_xl.layout.report_layout import build_layout
+from bdt_xl.workbooks.synthetic import write_synthetic_workbook
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]
 

@@ -22,7 +22,6 @@ import xlwings
 from python_calamine import CalamineWorkbook
 
 from bdt_xl import schema as s
-from bdt_xl.build.macro_workbook import build_macro_workbook
 from bdt_xl.core.lists import (
     DEFAULT_LISTS,
     KIGALI,
@@ -32,6 +31,7 @@ from bdt_xl.core.lists import (
     ListItem,
     ReferenceLists,
 )
+from bdt_xl.workbooks.macro_workbook import build_macro_workbook
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "workbook" / "BDT_Partnerships.xlsm"

@@ -17,13 +17,6 @@ from remote_book import (
 )
 
 from bdt_xl import schema as s
-from bdt_xl.build.synthetic import (
-    CURRENCIES,
-    FIRST_DAY,
-    LAST_DAY,
-    synthetic_rates,
-    write_synthetic_workbook,
-)
 from bdt_xl.core.lists import DEFAULT_LISTS
 from bdt_xl.core.report import Report
 from bdt_xl.excel.live_writer import TEMP_SHEET_PREFIX
@@ -33,6 +26,13 @@ from bdt_xl.excel.macros import (
     refresh_report,
     refreshed_message,
     tell_user,
+)
+from bdt_xl.workbooks.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_rates,
+    write_synthetic_workbook,
 )
 
 INPUT_SHEETS = [s.AGREEMENTS, s.RATES, s.SETTINGS, s.LISTS]

@@ -16,8 +16,8 @@ from un_rates_files import record, text_file, xml_file
 
 from bdt_xl import schema as s
 from bdt_xl.api import run_file, validate_file
-from bdt_xl.build.input_workbook import write_input_workbook
-from bdt_xl.build.macro_workbook import build_macro_workbook
+from bdt_xl.workbooks.input_workbook import write_input_workbook
+from bdt_xl.workbooks.macro_workbook import build_macro_workbook
 
 OCT = date(2025, 10, 1)
 # 5,100 BRL at 5.1 = 1,000 USD; 790 CHF at the new 0.79 = 1,000 USD (the old 0.80: 987.50).

@@ -56,7 +56,7 @@ W26 = ("Jan–Sep 2026", date(2026, 1, 1), date(2026, 9, 30))
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    from bdt_xl.build.input_workbook import write_input_workbook
+    from bdt_xl.workbooks.input_workbook import write_input_workbook
     baku = [ListItem(PRIORITY, ONE, "Priorité un de Bakou", (), BAKU_PLAN),
             ListItem(PRIORITY, TWO, "", (), BAKU_PLAN)]
     lists = ReferenceLists([*DEFAULT_LISTS.items, *baku], DEFAULT_LISTS.plans)

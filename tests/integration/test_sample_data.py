@@ -18,11 +18,6 @@ import tomllib
 from python_calamine import CalamineWorkbook
 
 from bdt_xl import schema as s
-from bdt_xl.build.sample_data import (
-    SAMPLE_FILE,
-    sample_agreements,
-    sample_rates,
-)
 from bdt_xl.core.lists import (
     DEFAULT_LISTS,
     MEMBERSHIP,
@@ -30,6 +25,11 @@ from bdt_xl.core.lists import (
     PRIORITY,
     REGION,
     normalize,
+)
+from bdt_xl.workbooks.sample_data import (
+    SAMPLE_FILE,
+    sample_agreements,
+    sample_rates,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +55,8 @@ def test_generator_reproduces_the_shipped_data_file_in_a_fresh_interpreter():
 def test_data_file_ships_with_the_package():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["bdt_xl"]
-    assert any(fnmatch.fnmatch("build/sample_agreements.json", p) for p in patterns)
-    assert SAMPLE_FILE.parent == ROOT / "bdt_xl" / "build" and SAMPLE_FILE.is_file()
+    assert any(fnmatch.fnmatch("workbooks/sample_agreements.json", p) for p in patterns)
+    assert SAMPLE_FILE.parent == ROOT / "bdt_xl" / "workbooks" and SAMPLE_FILE.is_file()
 
 
 def test_loaded_rows_are_fresh_copies():
@@ -75,7 +75,7 @@ PUBLISHED = {"2022": (71, 50, 57, 9.7), "Jan–Apr 2023": (30, 12, 26, 5.4)}
 _FIGURES = """
 import json
 from bdt_xl import schema as s
-from bdt_xl.build.sample_data import sample_agreements, sample_rates, sample_settings
+from bdt_xl.workbooks.sample_data import sample_agreements, sample_rates, sample_settings
 from bdt_xl.core.pipeline import Options, run_tables
 rows, rates, settings = sample_agreements(), sample_rates(), sample_settings()
 tables = {s.AGREEMENTS: [list(s.AGREEMENT_COLUMNS)] + [[r[c] for c in s.AGREEMENT_COLUMNS]

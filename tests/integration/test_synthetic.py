@@ -5,7 +5,8 @@ import pytest
 import python_calamine as pc
 
 from bdt_xl import schema as s
-from bdt_xl.build.synthetic import (
+from bdt_xl.core.lists import DEFAULT_LISTS, MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, normalize
+from bdt_xl.workbooks.synthetic import (
     CURRENCIES,
     ERROR_KINDS,
     FIRST_DAY,
@@ -16,7 +17,6 @@ from bdt_xl.build.synthetic import (
     synthetic_rates,
     write_synthetic_workbook,
 )
-from bdt_xl.core.lists import DEFAULT_LISTS, MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, normalize
 
 
 def _day(value) -> date:

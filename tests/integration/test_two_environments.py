@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent("""
     import python_calamine as pc
     from openpyxl import load_workbook
     from openpyxl.xml import LXML
-    from bdt_xl.build.synthetic import write_synthetic_workbook
+    from bdt_xl.workbooks.synthetic import write_synthetic_workbook
     from bdt_xl.files.inplace import refresh_in_place
     from bdt_xl.files.reader import read_workbook
 

@@ -9,15 +9,15 @@ from udf_tables import FUNDS_2022, OTHER, as_range, fresh_copy, tiny_tables, xl
 
 from bdt_xl import functions as udf_core
 from bdt_xl import schema as s
-from bdt_xl.build.synthetic import (
+from bdt_xl.excel import udfs
+from bdt_xl.excel.udfs import BDT_CONVERT, BDT_COUNT, BDT_FUNDS, BDT_SHARE
+from bdt_xl.workbooks.synthetic import (
     CURRENCIES,
     FIRST_DAY,
     LAST_DAY,
     synthetic_agreements,
     synthetic_rates,
 )
-from bdt_xl.excel import udfs
-from bdt_xl.excel.udfs import BDT_CONVERT, BDT_COUNT, BDT_FUNDS, BDT_SHARE
 
 
 @pytest.fixture(autouse=True)

@@ -20,13 +20,6 @@ from udf_tables import (
 
 from bdt_xl import functions as udf_core
 from bdt_xl import schema as s
-from bdt_xl.build.synthetic import (
-    CURRENCIES,
-    FIRST_DAY,
-    LAST_DAY,
-    synthetic_dataset,
-    synthetic_rates,
-)
 from bdt_xl.excel import udfs
 from bdt_xl.excel.udfs import (
     BDT_CONVERT,
@@ -36,6 +29,13 @@ from bdt_xl.excel.udfs import (
     BDT_SHARE,
     BDT_TOP_PARTNERS,
     BDT_YOY,
+)
+from bdt_xl.workbooks.synthetic import (
+    CURRENCIES,
+    FIRST_DAY,
+    LAST_DAY,
+    synthetic_dataset,
+    synthetic_rates,
 )
 
 
@@ -157,7 +157,7 @@ def test_convert_matches_a_hand_picked_rate(clean):
 def sample():
     """The bundled sample data (the TDAG-23 figures) as xlwings would pass its tables; if it
     cannot be built the tests below fail, they never skip."""
-    from bdt_xl.build import sample_data
+    from bdt_xl.workbooks import sample_data
 
     tables = sample_data.sample_tables()
     return {name: as_range(values[0], values[1:]) for name, values in tables.items()}

@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import write_input_workbook
 from bdt_xl.core.lists import (
     DEFAULT_LISTS,
     MEMBERSHIP,
@@ -28,6 +27,7 @@ from bdt_xl.core.lists import (
     REGION,
     normalize,
 )
+from bdt_xl.workbooks.input_workbook import write_input_workbook
 
 CURRENCIES = ("USD", "CHF", "EUR", "AUD", "JPY", "SAR", "GBP")
 #: Rough units per USD around 2018-2023, the centre of the synthetic rates' random walk.

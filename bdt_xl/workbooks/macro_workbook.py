@@ -25,9 +25,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
 
 from bdt_xl import schema as s
-from bdt_xl.build.input_workbook import Row, TableRef, write_input_workbook
 from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, LISTS_COLUMNS, ReferenceLists
 from bdt_xl.excel.version_check import VERSION_NAME
+from bdt_xl.workbooks.input_workbook import Row, TableRef, write_input_workbook
 
 XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
 VBA_PROJECT_MEMBER = "xl/vbaProject.bin"
