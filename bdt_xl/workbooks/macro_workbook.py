@@ -244,9 +244,20 @@ def _howto_lines(version: str) -> list[tuple[str, str]]:
         ("text", "4. Click Refresh report (here or on the Agreements sheet). The report sheets "
                  f"({reports}) and their charts are rewritten; your input sheets are never "
                  "changed. Rows with a problem are listed on Issues and left out of the figures."),
+        ("text", "5. Click Draft document (on the Agreements sheet): the Word draft of the TDAG "
+                 "document's partnership sections, in the Settings' language, is written beside "
+                 "this workbook (command: bdt-xl document BDT_Partnerships.xlsm)."),
         ("head", "Lists"),
         ("text", f"The drop-downs come from the {s.LISTS} sheet. To add a label, insert a row "
-                 "among the labels of the same list; currencies are listed beside that table."),
+                 "among the labels of the same list; currencies are listed beside that table. "
+                 "Your rows are merged into the built-in lists; several aliases go in one cell, "
+                 "separated by ;"),
+        ("text", "Agreements signed from 1 January 2026 fall under the Baku Action Plan "
+                 "(WTDC-25, 2026-2029), whose priorities are not built in: until you add them, "
+                 "those rows are errors. Insert one row per priority among the Priority rows of "
+                 f"the {s.LISTS} table: List = Priority, Label = the priority as adopted, French "
+                 "label, Action plan = Baku Action Plan, Valid from = 2026-01-01, Valid to = "
+                 "2029-12-31. The Priority drop-down then offers them."),
         ("head", "Worksheet functions (Windows)"),
         ("text", "Click Import worksheet functions once (allow it under File > Options > Trust "
                  "Center > Trust Center Settings > Macro Settings > Trust access to the VBA "
