@@ -38,7 +38,6 @@ from bdt_xl.core.rates_merge import (
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import BdtError, WorkbookError
-from bdt_xl.excel.macros import tell_user
 from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
 from bdt_xl.workbooks.macro_workbook import DROPDOWN_NAMES, IMPORT_RATES_CAPTION
 
@@ -250,4 +249,6 @@ def _extend_currency_list(book, currencies: list[str]) -> None:
 
 
 def _tell(book, summary: ImportSummary, critical: bool = False) -> bool:
+    from bdt_xl.excel.macros import tell_user  # the button's entry imports this module first
+
     return tell_user(book, summary, critical, title=TITLE)
