@@ -65,7 +65,7 @@ def check_output(target: Path, given: str) -> None:
     if not target.parent.exists():
         raise UsageError(f"cannot write {target.name}: the folder {target.parent} does not "
                          "exist; create it or choose another --out file.")
-    from bdt_xl.files.inplace import lock_files
+    from bdt_xl.files.safe_write import lock_files
 
     locks = lock_files(target)
     if locks:

@@ -89,7 +89,8 @@ def alternated(first: list[str], second: list[str], repeat: int) -> tuple[dict, 
 def generator_version() -> str:
     """Short hash of the code that writes synthetic workbooks: a change invalidates the cache."""
     digest = hashlib.sha256()
-    for name in ("build/synthetic.py", "build/input_workbook.py", "core/lists.py", "schema.py"):
+    for name in ("workbooks/synthetic.py", "workbooks/input_workbook.py", "core/lists.py",
+                 "schema.py"):
         digest.update((Path(bdt_xl.__file__).parent / name).read_bytes())
     return digest.hexdigest()[:10]
 

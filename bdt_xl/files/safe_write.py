@@ -215,3 +215,11 @@ def remove_stale_temps(target: Path) -> list[Path]:
             unlink_quietly(entry)
             removed.append(entry)
     return removed
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files Excel (``~$name``, or ``~$`` over the first two letters of long names) and
+    LibreOffice (``.~lock.name#``) leave beside a workbook they have open."""
+    candidates = [f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"]
+    return [path.with_name(name) for name in dict.fromkeys(candidates)
+            if path.with_name(name).exists()]

@@ -93,6 +93,8 @@ def lines_needed(text: object, width: float) -> int:
     if not isinstance(text, str) or not text:
         return 1
     per_line = max(int(width - 3), 4)
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # the common case, without textwrap's cost (1,000s of Issues cells)
     return max(1, len(textwrap.wrap(text, per_line)))
 
 

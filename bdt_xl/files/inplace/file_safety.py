@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bdt_xl.errors import InPlaceError, NotWritten, WorkbookInUse
-from bdt_xl.files.safe_write import copy_atomically, unlink_quietly
+from bdt_xl.files.safe_write import copy_atomically, lock_files, unlink_quietly
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
 KEEP_BACKUPS = 5
@@ -30,14 +30,6 @@ LOCK_WAIT = 5.0
 
 
 # -- other programs ---------------------------------------------------------------------------
-def lock_files(path: Path) -> list[Path]:
-    """Lock files Excel (``~$name``, or ``~$`` over the first two letters of long names) and
-    LibreOffice (``.~lock.name#``) leave beside a workbook they have open."""
-    candidates = [f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"]
-    return [path.with_name(name) for name in dict.fromkeys(candidates)
-            if path.with_name(name).exists()]
-
-
 def check_not_open(path: Path) -> None:
     """Refuse (exit 5) a workbook open in Excel or LibreOffice, or read-only."""
     locks = lock_files(path)
