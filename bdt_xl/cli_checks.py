@@ -65,14 +65,11 @@ def check_output(target: Path, given: str) -> None:
     if not target.parent.exists():
         raise UsageError(f"cannot write {target.name}: the folder {target.parent} does not "
                          "exist; create it or choose another --out file.")
-    from bdt_xl.files.safe_write import lock_files
+    from bdt_xl.files.safe_write import open_elsewhere
 
-    locks = lock_files(target)
-    if locks:
-        app = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
-        raise WorkbookInUse(f"{target.name} is open in {app} (its lock file {locks[0].name} "
-                            f"is beside it); close it in {app} or choose another --out file "
-                            f"(if {app} is not running, delete {locks[0].name}).")
+    sentence = open_elsewhere(target, "or choose another --out file")
+    if sentence:
+        raise WorkbookInUse(sentence)
 
 
 def check_ecb_package() -> None:

@@ -12,13 +12,12 @@ its own and works whatever the workbook is called.
 from __future__ import annotations
 
 import logging
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from bdt_xl.document.writer import default_document_path, write_document
-from bdt_xl.errors import BdtError, UsageError
-from bdt_xl.excel.macros import read_live_tables, tell_user
+from bdt_xl.errors import UsageError
+from bdt_xl.excel.macros import read_live_tables, report_failure, tell_user
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +58,8 @@ def draft_document(book=None, language: str | None = None) -> DraftSummary:
         tables = read_live_tables(book)
         result = write_document(tables, lambda lang: default_document_path(path, lang),
                                 path.name, language)
-    except BdtError as exc:
-        summary = DraftSummary(False, str(exc))
-        tell_user(book, summary, critical=True)
-        return summary
-    except Exception as exc:
-        log.exception("the document could not be written")
-        summary = DraftSummary(False, f"The document could not be written because of an "
-                                      f"unexpected error ({type(exc).__name__}: {exc}).",
-                               details=traceback.format_exc())
-        if not tell_user(book, summary, critical=True):
-            raise
-        return summary
+    except Exception as exc:  # every failure is told in one sentence
+        return report_failure(book, exc, DraftSummary, "The document could not be written")
     message = f"Document written to {result.path}"
     if result.notes:
         message += "\n" + "\n".join(result.notes)

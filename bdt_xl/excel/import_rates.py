@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ from bdt_xl.core.rates_merge import (
 )
 from bdt_xl.core.table import RawTable, is_blank
 from bdt_xl.core.validation import column_positions
-from bdt_xl.errors import BdtError, WorkbookError
+from bdt_xl.errors import WorkbookError
 from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
 from bdt_xl.workbooks.macro_workbook import DROPDOWN_NAMES, IMPORT_RATES_CAPTION
 
@@ -74,19 +73,11 @@ def import_un_rates(book=None, path: str | Path | None = None) -> ImportSummary:
         if chosen is None:
             return ImportSummary(False, "No file was chosen; nothing was imported.")
         summary = _import(book, chosen)
-    except BdtError as exc:
-        summary = ImportSummary(False, str(exc))
-        _tell(book, summary, critical=True)
-        return summary
-    except Exception as exc:
-        log.exception("the UN rates could not be imported")
-        summary = ImportSummary(False, f"The rates could not be imported because of an "
-                                       f"unexpected error ({type(exc).__name__}: {exc}); the "
-                                       "Rates table is as it was.",
-                                details=traceback.format_exc())
-        if not _tell(book, summary, critical=True):
-            raise
-        return summary
+    except Exception as exc:  # every failure is told in one sentence
+        from bdt_xl.excel.macros import report_failure
+
+        return report_failure(book, exc, ImportSummary, "The rates could not be imported",
+                              "; the Rates table is as it was", title=TITLE)
     _tell(book, summary)
     return summary
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bdt_xl import schema as s
 from bdt_xl.core.pipeline import Options, run
@@ -33,6 +34,7 @@ from bdt_xl.excel.version_check import check_xlwings
 from bdt_xl.layout.report_layout import build_layout
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TITLE = "BDT partnerships report"
 
@@ -67,19 +69,9 @@ def refresh_report(book: Any = None, options: Options | None = None) -> RefreshS
         layout = build_layout(report)
         with excel_paused(book.app):
             written = render_live(layout, book, keep={table.sheet for table in tables.values()})
-    except BdtError as exc:
-        summary = RefreshSummary(False, str(exc))
-        tell_user(book, summary, critical=True)
-        return summary
-    except Exception as exc:
-        log.exception("the report could not be refreshed")
-        summary = RefreshSummary(
-            False, f"The report could not be refreshed because of an unexpected error "
-                   f"({type(exc).__name__}: {_first_line(exc)}); the previous report sheets "
-                   "are unchanged.", details=traceback.format_exc())
-        if not tell_user(book, summary, critical=True):
-            raise
-        return summary
+    except Exception as exc:  # every failure is told in one sentence
+        return report_failure(book, exc, RefreshSummary, "The report could not be refreshed",
+                              "; the previous report sheets are unchanged")
     summary = RefreshSummary(True, refreshed_message(report), report.rows_read,
                              report.rows_excluded, report.warnings, written.sheets,
                              written.notes, report)
@@ -111,6 +103,23 @@ def refreshed_message(report: Report) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else "no details"
+
+
+def report_failure(book: Any, exc: Exception, summary: Callable[..., T], failed: str,
+                   unchanged: str = "", title: str = TITLE) -> T:
+    """The summary of a macro that failed, shown in a message box: a ``BdtError``'s own
+    sentence, or for a bug "``failed`` because of an unexpected error (…)``unchanged``." with
+    the traceback in the summary's details (re-raised where Excel cannot show a message)."""
+    if isinstance(exc, BdtError):
+        told = summary(False, str(exc))
+        tell_user(book, told, critical=True, title=title)
+        return told
+    log.exception("%s", failed)
+    told = summary(False, f"{failed} because of an unexpected error ({type(exc).__name__}: "
+                          f"{_first_line(exc)}){unchanged}.", details=traceback.format_exc())
+    if not tell_user(book, told, critical=True, title=title):
+        raise exc
+    return told
 
 
 def tell_user(book: Any, message: object, critical: bool = False, title: str = TITLE) -> bool:

@@ -223,3 +223,14 @@ def lock_files(path: Path) -> list[Path]:
     candidates = [f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"]
     return [path.with_name(name) for name in dict.fromkeys(candidates)
             if path.with_name(name).exists()]
+
+
+def open_elsewhere(path: Path, advice: str) -> str | None:
+    """The sentence for a file that Excel or LibreOffice has open (its lock file is beside
+    it), ending with ``advice``; None when no lock file is there."""
+    locks = lock_files(path)
+    if not locks:
+        return None
+    app = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
+    return (f"{path.name} is open in {app} (its lock file {locks[0].name} is beside it); "
+            f"close it in {app} {advice} (if {app} is not running, delete {locks[0].name}).")

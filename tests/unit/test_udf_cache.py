@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from udf_tables import FUNDS_2022, OTHER, as_range, fresh_copy, tiny_tables, xl
+from udf_tables import FUNDS_2022, OTHER, as_range, fresh_copy, xl
 
 from bdt_xl import functions as udf_core
 from bdt_xl import schema as s
-from bdt_xl.excel import udfs
 from bdt_xl.excel.udfs import BDT_CONVERT, BDT_COUNT, BDT_FUNDS, BDT_SHARE
 from bdt_xl.workbooks.synthetic import (
     CURRENCIES,
@@ -19,19 +18,7 @@ from bdt_xl.workbooks.synthetic import (
     synthetic_rates,
 )
 
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    udf_core.clear_cache()
-    udfs._book_reads.clear()
-    yield
-    udf_core.clear_cache()
-    udfs._book_reads.clear()
-
-
-@pytest.fixture
-def tiny():
-    return tiny_tables()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,11 @@ from udf_tables import (
     FakeSheet,
     FakeTable,
     as_range,
-    tiny_tables,
     xl,
 )
 
 from bdt_xl import functions as udf_core
 from bdt_xl import schema as s
-from bdt_xl.excel import udfs
 from bdt_xl.excel.udfs import (
     BDT_CONVERT,
     BDT_COUNT,
@@ -38,19 +36,7 @@ from bdt_xl.workbooks.synthetic import (
     synthetic_rates,
 )
 
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    udf_core.clear_cache()
-    udfs._book_reads.clear()
-    yield
-    udf_core.clear_cache()
-    udfs._book_reads.clear()
-
-
-@pytest.fixture
-def tiny():
-    return tiny_tables()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _rate_on(rates: list[dict], code: str, day: date) -> float:

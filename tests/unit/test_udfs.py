@@ -24,7 +24,6 @@ from udf_tables import (
     FakeSheet,
     FakeTable,
     as_range,
-    tiny_tables,
 )
 
 from bdt_xl import functions as udf_core
@@ -46,18 +45,7 @@ FUNCTIONS = (BDT_SHARE, BDT_COUNT, BDT_FUNDS, BDT_PARTNERS, BDT_CONVERT, BDT_TOP
              BDT_YOY)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    udf_core.clear_cache()
-    udfs._book_reads.clear()
-    yield
-    udf_core.clear_cache()
-    udfs._book_reads.clear()
-
-
-@pytest.fixture
-def tiny():
-    return tiny_tables()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 # =============================================================================================

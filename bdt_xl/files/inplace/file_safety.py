@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bdt_xl.errors import InPlaceError, NotWritten, WorkbookInUse
-from bdt_xl.files.safe_write import copy_atomically, lock_files, unlink_quietly
+from bdt_xl.files.safe_write import copy_atomically, open_elsewhere, unlink_quietly
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
 KEEP_BACKUPS = 5
@@ -32,12 +32,9 @@ LOCK_WAIT = 5.0
 # -- other programs ---------------------------------------------------------------------------
 def check_not_open(path: Path) -> None:
     """Refuse (exit 5) a workbook open in Excel or LibreOffice, or read-only."""
-    locks = lock_files(path)
-    if locks:
-        app = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
-        raise WorkbookInUse(f"{path.name} is open in {app} (its lock file {locks[0].name} is "
-                            f"beside it); close it in {app} first, then refresh again (if "
-                            f"{app} is not running, delete {locks[0].name}).")
+    sentence = open_elsewhere(path, "first, then refresh again")
+    if sentence:
+        raise WorkbookInUse(sentence)
     # the permission bits, not os.access: an administrator may write anything, but a file
     # the user marked read-only must stay as it is
     if not stat.S_IMODE(path.stat().st_mode) & 0o222 or not os.access(path, os.W_OK):
