@@ -300,3 +300,42 @@ def test_new_empty_workbook_has_empty_settings(tmp_path):
     assert rows[0] == (s.SETTING, s.VALUE)
     assert {name for name, _ in rows[1:]} >= {"Report year", "Through"}
     assert all(value is None for _, value in rows[1:])
+
+
+# -- reports that say nothing say so (issue 9), end to end -----------------------------------
+def _summary_texts(report: Path) -> list[str]:
+    ws = load_workbook(report, read_only=True)[s.SUMMARY]
+    return [str(c) for row in ws.iter_rows(values_only=True) for c in row
+            if isinstance(c, str) and c.startswith("Warning:")]
+
+
+def test_a_year_without_agreements_warns_on_the_terminal_and_on_summary(books, tmp_path):
+    out = tmp_path / "1999.xlsx"
+    run = _cli("refresh", books["clean"], "--year", "1999", "--out", out, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stdout.splitlines() if line.startswith("Warning:")]
+    assert warnings and any("1999" in line for line in warnings), run.stdout
+    assert any("1999" in text for text in _summary_texts(out))  # the same sentence, on Summary
+    assert set(warnings) <= set(_summary_texts(out))
+
+
+def test_an_empty_agreements_table_warns(tmp_path):
+    book = tmp_path / "empty.xlsx"
+    write_input_workbook(book, [], RATES)
+    out = tmp_path / "empty report.xlsx"
+    run = _cli("refresh", book, "--out", out, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert any(line.startswith("Warning:") and "no rows" in line
+               for line in run.stdout.splitlines()), run.stdout
+    assert _summary_texts(out)
+
+
+def test_ecb_fallback_asked_in_settings_without_its_package_is_exit_2(tmp_path):
+    book = tmp_path / "ecb.xlsx"
+    write_input_workbook(book, [CHF_ROW], (), {"ECB fallback": "yes"})
+    code = ("import sys; sys.modules['currency_converter'] = None; "
+            "from bdt_xl.cli import main; sys.argv[0] = 'bdt-xl'; main()")
+    run = _cli("refresh", book, "--out", tmp_path / "r.xlsx", cwd=tmp_path, code=code)
+    assert run.returncode == 2, run.stdout + run.stderr
+    line = _one_line(run.stderr)
+    assert "pip install" in line and "currencyconverter" in line
