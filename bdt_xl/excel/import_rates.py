@@ -34,7 +34,7 @@ from bdt_xl.core.rates_merge import (
     no_rates_table,
     summary_sentence,
 )
-from bdt_xl.core.table import RawTable, is_blank
+from bdt_xl.core.table import RawTable, find_tables, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
 from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
@@ -157,12 +157,11 @@ def clicked_import_button(book=None) -> bool:
 
 # -- appending to the live table ---------------------------------------------------------------
 def _rates_table(book):
-    wanted = normalize(s.RATES)
-    for sheet in book.sheets:
-        for table in sheet.tables:
-            if normalize(table.name) == wanted:
-                return sheet, table
-    raise WorkbookError(no_rates_table("This workbook"))
+    tables = {table.name: (sheet, table) for sheet in book.sheets for table in sheet.tables}
+    found = find_tables(tables, [s.RATES])  # the one naming rule, as the reader's
+    if s.RATES not in found:
+        raise WorkbookError(no_rates_table("This workbook"))
+    return tables[found[s.RATES]]
 
 
 def append_live(book, rows: list[tuple[str, date, float]]) -> tuple[int, ...]:

@@ -21,9 +21,8 @@ from openpyxl.utils.cell import absolute_coordinate, get_column_letter, range_bo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bdt_xl import schema as s
-from bdt_xl.core.lists import normalize
 from bdt_xl.core.rates_merge import no_rates_table
-from bdt_xl.core.table import RawTable, is_blank
+from bdt_xl.core.table import RawTable, find_tables, is_blank, stand_in_sheets
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
 from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
@@ -87,14 +86,14 @@ def _text(value: object) -> str:
 
 def _rates_table(book: Workbook):
     """(sheet, openpyxl Table) of ``Rates``; (sheet, None) for a plain sheet named Rates."""
-    wanted = normalize(s.RATES)
-    for sheet in book.worksheets:
-        for table in sheet.tables.values():  # (``items()`` gives names and refs)
-            if normalize(table.displayName or table.name) == wanted:
-                return sheet, table
-    for sheet in book.worksheets:
-        if normalize(sheet.title) == wanted:
-            return sheet, None
+    tables = {table.displayName or table.name: (sheet, table) for sheet in book.worksheets
+              for table in sheet.tables.values()}  # (``items()`` gives names and refs)
+    found = find_tables(tables, [s.RATES])  # the one naming rule, as the reader's
+    if s.RATES in found:
+        return tables[found[s.RATES]]
+    stand_in = stand_in_sheets(book.sheetnames, found, [s.RATES])
+    if s.RATES in stand_in:
+        return book[stand_in[s.RATES]], None
     raise WorkbookError(no_rates_table("The workbook"))
 
 
