@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import replace
 
 import pandas as pd
@@ -60,6 +59,8 @@ def localized(fmt: str, language: str) -> str:
 def _shown_length(value: object, fmt: str | None) -> int:
     if value is None:
         return 0
+    if type(value) is str and "\n" not in value:
+        return len(value)
     if fmt == USD_FORMAT and isinstance(value, (int, float)):
         return len(f"{value:,.0f}")
     if fmt == SHARE_FORMAT:
@@ -94,8 +95,25 @@ def lines_needed(text: object, width: float) -> int:
         return 1
     per_line = max(int(width - 3), 4)
     if len(text) <= per_line and "\n" not in text:
-        return 1  # the common case, without textwrap's cost (1,000s of Issues cells)
-    return max(1, len(textwrap.wrap(text, per_line)))
+        return 1  # the common case
+    return sum(_wrapped(paragraph, per_line) for paragraph in text.split("\n"))
+
+
+def _wrapped(paragraph: str, per_line: int) -> int:
+    """Lines of one paragraph wrapped at spaces as Excel does (a longer word is broken)."""
+    lines, used = 1, 0
+    for word in paragraph.split():
+        size = len(word)
+        if used and used + 1 + size <= per_line:
+            used += 1 + size
+            continue
+        if used:
+            lines += 1
+        while size > per_line:
+            lines += 1
+            size -= per_line
+        used = size
+    return lines
 
 
 def row_heights(block: TableBlock) -> dict[int, float]:
@@ -106,10 +124,9 @@ def row_heights(block: TableBlock) -> dict[int, float]:
     if header > 1:
         heights[block.anchor_row] = header * ROW_POINTS
     if block.wrapped:
-        index = [block.columns.index(c) for c in block.wrapped]
-        for i, row in enumerate(block.rows()):
-            lines = max(lines_needed(row[j], block.column_widths[block.columns[j]])
-                        for j in index)
+        needed = [[lines_needed(plain(v), block.column_widths[column])
+                   for v in block.frame[column].tolist()] for column in block.wrapped]
+        for i, lines in enumerate(map(max, zip(*needed))):
             if lines > 1:
                 heights[block.anchor_row + 1 + i] = lines * ROW_POINTS
     return heights

@@ -28,6 +28,11 @@ TABLE_STYLE = "TableStyleMedium2"
 
 def plain(value: object) -> object:
     """A cell value as a plain Python value: missing -> None, numpy scalars unwrapped."""
+    kind = type(value)
+    if kind is str or kind is int:  # most cells, first: thousands of Issues cells
+        return value
+    if kind is float:
+        return None if value != value else value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):

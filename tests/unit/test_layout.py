@@ -243,3 +243,16 @@ def test_one_a1_helper_both_ways():
         column_letter(0)
     with pytest.raises(ValueError):
         parse_cell("Sheet1!A1")
+
+
+def test_wrapped_text_takes_the_lines_excel_shows():
+    from bdt_xl.layout.formats import lines_needed
+
+    # width 13 characters -> 10 per line (a character to spare, and the cell padding)
+    assert lines_needed("short", 13) == 1
+    assert lines_needed("aaaa bbbb cccc", 13) == 2  # "aaaa bbbb" / "cccc"
+    assert lines_needed("aaaa bbbbb", 13) == 1  # exactly 10
+    assert lines_needed("ITU membershipsxx", 13) == 3  # "ITU" / "membership" / "sxx"
+    assert lines_needed("one\ntwo", 13) == 2  # a line break typed with Alt+Enter
+    assert lines_needed("one\n\ntwo", 13) == 3
+    assert lines_needed(12345, 13) == 1
