@@ -41,7 +41,8 @@ PARTNER_NAME = "partner_name"  # the name as written on the partner's first row
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """A slim copy for aggregation, in sheet order: partners as integer codes, labels as
     categories, and each partner's name as on its first row."""
-    frame = frame.sort_values(ROW, kind="stable")
+    if not frame[ROW].is_monotonic_increasing:  # validation hands them in sheet order
+        frame = frame.sort_values(ROW, kind="stable")
     codes, _ = pd.factorize(frame[KEY])
     slim = pd.DataFrame({
         KEY: codes, SIGNED: frame[SIGNED].to_numpy(), CURRENCY: frame[CURRENCY].to_numpy(),
@@ -51,7 +52,10 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     })
     names = frame[PARTNER].to_numpy()
     first = pd.Series(names).groupby(codes, sort=False).first()
-    slim[PARTNER_NAME] = pd.Categorical(first.reindex(codes).to_numpy())
+    if first.is_unique:  # one name per partner key (always, as keys are normalised names)
+        slim[PARTNER_NAME] = pd.Categorical.from_codes(codes, first.to_numpy())
+    else:
+        slim[PARTNER_NAME] = pd.Categorical(first.reindex(codes).to_numpy())
     return slim
 
 
