@@ -193,7 +193,7 @@ def _print_summary(report, target: Path) -> None:
         if not row.empty:
             r = row.iloc[0]
             _say(f"{report.report_year}: {counted(int(r[s.AGREEMENTS_N]), 'agreement')} "
-                 f"({r[s.FINANCIAL_N]} financial) with "
+                 f"({int(r[s.FINANCIAL_N]):,} financial) with "
                  f"{counted(int(r[s.PARTNERS_N]), 'partner')}, {r[s.FUNDS_USD]:,.0f} USD.")
     for note in report.notes:
         _say(f"Note: {note}")
