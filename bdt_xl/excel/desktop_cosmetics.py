@@ -57,7 +57,7 @@ def desktop_sheet(ws, sheet: SheetLayout) -> None:
             setup.PaperSize = 1 if layout.paper == LETTER else 9  # xlPaperLetter, xlPaperA4
             setup.Zoom = layout.scale
             if layout.repeat_rows:
-                setup.PrintTitleRows = f"$1:${layout.repeat_rows}"
+                setup.PrintTitleRows = "${}:${}".format(*layout.repeat_rows)
             setup.CenterFooter = layout.footer
             setup.LeftMargin = setup.RightMargin = layout.margin_inches * 72
             setup.TopMargin = setup.BottomMargin = layout.top_bottom_inches * 72

@@ -37,6 +37,7 @@ from bdt_xl.layout.model import (
     ReportLayout,
     SheetLayout,
     TableBlock,
+    TextLines,
 )
 from bdt_xl.layout.references import CellRange, address
 from bdt_xl.layout.rendering import CHART_TYPES, XLWINGS, chart_type, table_name_taken
@@ -213,15 +214,51 @@ def _render_sheet(sheet: SheetLayout, ws, notes: dict[str, None]) -> list:
             _range(ws, area).column_width = 0
         except UNSUPPORTED:
             notes["chart label columns: shown, this Excel engine cannot hide columns"] = None
-    if sheet.notices is not None:
-        lines = sheet.notices
-        ws.range((lines.anchor_row, lines.anchor_col)).value = [[line] for line in lines.lines]
+    for lines in sheet.text_lines:
+        _write_lines(lines, ws, notes)
     if sheet.freeze_rows:
         _freeze(ws, sheet.freeze_rows, notes)
     desktop_sheet(ws, sheet)
     for spec in sheet.charts:
         _chart(spec, sheet, ws, notes)
     return tables
+
+
+def _write_lines(lines: TextLines, ws, notes: dict[str, None]) -> None:
+    """Sentences outside the tables (the banner, notices), one per row, in one write."""
+    areas = lines.areas()
+    cells = _range(ws, (*areas[0][:2], *areas[-1][2:]))
+    cells.number_format = TEXT_FORMAT
+    ws.range(areas[0][:2]).value = [[line] for line in lines.lines]  # first cells only
+    try:
+        font = cells.font
+        if lines.bold:
+            font.bold = True
+        if lines.italic:
+            font.italic = True
+        if lines.color:
+            font.color = "#" + lines.color
+    except UNSUPPORTED:
+        notes["text styles (bold, italic, colour): not supported by this Excel engine"] = None
+    if lines.span > 1:  # merged across the table's width, wrapped, aligned to the top
+        try:
+            for area in areas:
+                _range(ws, area).merge()
+                _range(ws, area).wrap_text = True
+        except UNSUPPORTED:
+            notes["sentences wrapped across the table's width: not supported by this Excel "
+                  "engine"] = None
+        try:
+            for area in areas:
+                _range(ws, area).vertical_alignment = "top"
+        except UNSUPPORTED:
+            notes["top-aligned sentences: not supported by this Excel engine"] = None
+    if lines.row_height:
+        try:
+            for row, col in lines.cells():
+                ws.range((row, col)).row_height = lines.row_height
+        except UNSUPPORTED:
+            notes["row heights of wrapped sentences: not supported by this Excel engine"] = None
 
 
 def _cell(value: object) -> object:

@@ -171,9 +171,6 @@ def range_bounds(ref: str) -> tuple[int, int, int, int]:
 #: The custom document property (File > Properties > Custom) naming the report's sheets and
 #: their tables; Excel and LibreOffice both keep custom properties when they save.
 REPORT_MARK = "BDT report sheets"
-#: The note on cell A1 of every report sheet (a cell note, so that no report cell moves).
-REFRESH_NOTE = ("This sheet is written by bdt-xl and rewritten on every refresh: anything "
-                "typed on it is lost. Keep your own notes and formulas on another sheet.")
 
 
 def report_sheets(layout) -> dict[str, list[str]]:
@@ -183,8 +180,7 @@ def report_sheets(layout) -> dict[str, list[str]]:
 
 def report_mark_of(layout) -> str:
     """The value of ``REPORT_MARK`` for a report layout. Any writer of a report leaves it:
-    ``workbook.set_custom_property(REPORT_MARK, report_mark_of(layout))`` (XlsxWriter), and
-    writes ``REFRESH_NOTE`` as the note of A1 on each report sheet."""
+    ``workbook.set_custom_property(REPORT_MARK, report_mark_of(layout))`` (XlsxWriter)."""
     return report_mark_value(report_sheets(layout))
 
 

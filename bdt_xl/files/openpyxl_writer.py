@@ -36,6 +36,7 @@ from bdt_xl.layout.model import (
     ReportLayout,
     SheetLayout,
     TableBlock,
+    TextLines,
 )
 from bdt_xl.layout.references import address, column_letter
 from bdt_xl.layout.rendering import (
@@ -104,12 +105,8 @@ def _render_sheet(sheet: SheetLayout, ws: Worksheet) -> None:
                     ws.cell(labels.anchor_row + i, labels.anchor_col + j, value).data_type = "s"
         for col in range(labels.anchor_col, labels.last_col + 1):
             ws.column_dimensions[column_letter(col)].hidden = True
-    if sheet.notices is not None:
-        notices = sheet.notices
-        for i, line in enumerate(notices.lines):
-            cell = ws.cell(notices.anchor_row + i, notices.anchor_col, line)
-            cell.data_type = "s"
-            cell.font = Font(bold=notices.bold)
+    for lines in sheet.text_lines:
+        _write_lines(lines, ws)
     ws.sheet_format.defaultColWidth = sheet.default_column_width
     _page_setup(sheet, ws)
     if sheet.freeze_rows:
@@ -119,6 +116,21 @@ def _render_sheet(sheet: SheetLayout, ws: Worksheet) -> None:
                      f"{column_letter(spec.anchor_col)}{spec.anchor_row}")
 
 
+def _write_lines(lines: TextLines, ws: Worksheet) -> None:
+    font = Font(bold=lines.bold, italic=lines.italic, color=lines.color)
+    spans = lines.span > 1
+    for area, line in zip(lines.areas(), lines.lines):
+        row, col = area[:2]
+        cell = ws.cell(row, col, line)
+        cell.data_type = "s"
+        cell.font = font
+        if spans:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(address(area))
+        if lines.row_height:
+            ws.row_dimensions[row].height = lines.row_height
+
+
 def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
     page = sheet.page
     if page.landscape:
@@ -126,7 +138,7 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
     ws.page_setup.paperSize = _PAPER.get(page.paper, _A4)
     ws.page_setup.scale = page.scale
     if page.repeat_rows:
-        ws.print_title_rows = f"1:{page.repeat_rows}"
+        ws.print_title_rows = "{}:{}".format(*page.repeat_rows)
     if page.footer:
         ws.oddFooter.center.text = page.footer
     margins = ws.page_margins

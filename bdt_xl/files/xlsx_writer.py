@@ -40,18 +40,25 @@ class _Formats:
 
     def __init__(self, book: Workbook) -> None:
         self._book = book
-        self._cache: dict[tuple[str, bool, bool], object] = {}
+        self._cache: dict[tuple[str, bool, bool, bool, str, bool], object] = {}
 
-    def get(self, num_format: str | None, bold: bool = False, wrap: bool = False):
-        if num_format is None and not bold and not wrap:
+    def get(self, num_format: str | None, bold: bool = False, wrap: bool = False,
+            italic: bool = False, color: str | None = None, top: bool = False):
+        if num_format is None and not (bold or wrap or italic or color or top):
             return None
-        key = (num_format or "", bold, wrap)
+        key = (num_format or "", bold, wrap, italic, color or "", top)
         if key not in self._cache:
             props: dict[str, object] = {"bold": True} if bold else {}
             if num_format:
                 props["num_format"] = num_format
             if wrap:
                 props["text_wrap"] = True
+            if italic:
+                props["italic"] = True
+            if color:
+                props["font_color"] = "#" + color
+            if top:
+                props["valign"] = "top"
             self._cache[key] = self._book.add_format(props)
         return self._cache[key]
 
@@ -95,8 +102,8 @@ def _render_sheet(sheet: SheetLayout, book: Workbook, formats: _Formats) -> None
                 if value is not None:
                     ws.write_string(labels.anchor_row - 1 + i, labels.anchor_col - 1 + j, value)
         ws.set_column(labels.anchor_col - 1, labels.last_col - 1, None, None, {"hidden": True})
-    if sheet.notices is not None:
-        _write_lines(sheet.notices, ws, formats)
+    for lines in sheet.text_lines:
+        _write_lines(lines, ws, formats)
     _page_setup(sheet, ws)
     if sheet.freeze_rows:
         ws.freeze_panes(sheet.freeze_rows, 0)
@@ -149,9 +156,16 @@ def _write(ws: Worksheet, row: int, col: int, value: object, fmt) -> None:
 
 
 def _write_lines(lines: TextLines, ws: Worksheet, formats: _Formats) -> None:
-    fmt = formats.get(None, bold=lines.bold)
-    for i, line in enumerate(lines.lines):
-        ws.write_string(lines.anchor_row - 1 + i, lines.anchor_col - 1, line, fmt)
+    spans = lines.span > 1
+    fmt = formats.get(None, bold=lines.bold, italic=lines.italic, color=lines.color,
+                      wrap=spans, top=spans)
+    for (r1, c1, _, c2), line in zip(lines.areas(), lines.lines):
+        if spans:
+            ws.merge_range(r1 - 1, c1 - 1, r1 - 1, c2 - 1, line, fmt)
+        else:
+            ws.write_string(r1 - 1, c1 - 1, line, fmt)
+        if lines.row_height:
+            ws.set_row(r1 - 1, lines.row_height)
 
 
 def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
@@ -161,7 +175,8 @@ def _page_setup(sheet: SheetLayout, ws: Worksheet) -> None:
     ws.set_paper(_PAPER.get(page.paper, _A4))
     ws.set_print_scale(page.scale)
     if page.repeat_rows:
-        ws.repeat_rows(0, page.repeat_rows - 1)
+        first, last = page.repeat_rows
+        ws.repeat_rows(first - 1, last - 1)
     if page.footer:
         ws.set_footer("&C" + page.footer, {"margin": page.footer_inches})
     ws.set_margins(left=page.margin_inches, right=page.margin_inches,

@@ -132,8 +132,9 @@ def row_heights(block: TableBlock) -> dict[int, float]:
     return heights
 
 
-def table_block(name: str, frame: pd.DataFrame) -> TableBlock:
-    """The Excel Table of one report table at A1, with formats and widths per column."""
+def table_block(name: str, frame: pd.DataFrame, anchor_row: int = 1) -> TableBlock:
+    """The Excel Table of one report table, its header on ``anchor_row`` of column A, with
+    formats and widths per column."""
     formats = {}
     widths = {}
     wrapped = []
@@ -145,8 +146,8 @@ def table_block(name: str, frame: pd.DataFrame) -> TableBlock:
         widths[column] = column_width(column, values, fmt)
         if wraps(values, fmt):
             wrapped.append(column)
-    block = TableBlock(name, frame, number_formats=formats, column_widths=widths,
-                       wrapped=tuple(wrapped))
+    block = TableBlock(name, frame, anchor_row=anchor_row, number_formats=formats,
+                       column_widths=widths, wrapped=tuple(wrapped))
     return replace(block, row_heights=row_heights(block))
 
 

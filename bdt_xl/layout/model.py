@@ -153,6 +153,20 @@ class TextLines:
     anchor_row: int
     anchor_col: int = 1
     bold: bool = True
+    italic: bool = False
+    color: str | None = None  # RGB hex ("595959"); None = the sheet's default
+    #: Columns each line's cell spans: above one, merged across them, its text wrapped and
+    #: aligned to the top (a long sentence then never runs past the printed page).
+    span: int = 1
+    row_height: float | None = None  # points of each line's row; None = the default
+
+    def cells(self) -> list[tuple[int, int]]:
+        """The (row, column) of each line, in order."""
+        return [(self.anchor_row + i, self.anchor_col) for i in range(len(self.lines))]
+
+    def areas(self) -> list[CellRange]:
+        """The cells each line covers: its own cell and the ``span - 1`` right of it."""
+        return [(row, col, row, col + self.span - 1) for row, col in self.cells()]
 
 
 @dataclass(frozen=True)
@@ -249,7 +263,8 @@ class PageSetup:
     #: not "fit to width": Excel and LibreOffice ignore manual page breaks when fitting.
     scale: int = 100
     paper: str = A4
-    repeat_rows: int = 1  # header rows printed on every page
+    #: First and last sheet row printed atop every page (the table's header), or None.
+    repeat_rows: tuple[int, int] | None = None
     footer: str = "&A – Page &P / &N"  # Excel codes: sheet name, page number, page count
     margin_inches: float = 0.3  # left and right
     top_bottom_inches: float = 0.75
@@ -264,17 +279,23 @@ class SheetLayout:
     tables: list[TableBlock]
     charts: list[ChartSpec] = field(default_factory=list)
     tab_color: str | None = None
-    freeze_rows: int = 1  # header rows kept visible while scrolling
+    freeze_rows: int = 1  # rows kept visible while scrolling (down to the table's header)
     page: PageSetup = field(default_factory=PageSetup)
     #: Width (characters) of the columns the table does not set.
     default_column_width: float = 8.43
     labels: LabelColumns | None = None  # translated chart labels (hidden columns)
     notices: TextLines | None = None  # sentences shown below the table
+    #: The sentence above the table: the sheet is rewritten on every refresh.
+    banner: TextLines | None = None
 
     @property
     def landscape(self) -> bool:
         return self.page.landscape
 
+    @property
+    def text_lines(self) -> list[TextLines]:
+        """The sentences written outside the tables (banner, notices), for the renderers."""
+        return [lines for lines in (self.banner, self.notices) if lines is not None]
 
     def table(self, name: str) -> TableBlock:
         return next(block for block in self.tables if block.name == name)

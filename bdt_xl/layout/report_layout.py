@@ -2,10 +2,13 @@
 about how the report looks, and the engines (XlsxWriter for new files, openpyxl for in-place
 refreshes, xlwings for live Excel) only translate it.
 
-One sheet per report table (named like the table), the table at A1 with its formats and
-widths, any notices below it, then the native charts stacked below (never beside: the sheet
-prints one page wide at a readable size, each chart whole on a page). With a French report,
+One sheet per report table (named like the table): on row 1 a sentence saying the sheet is
+rewritten on every refresh (in the report's language, muted, outside any table), row 2
+empty, the table from A3 with its formats and widths, any notices below it, then the native
+charts stacked below (never beside: the sheet prints one page wide at a readable size, each
+chart whole on a page, the table's header repeated atop every page). With a French report,
 the charts read their labels from hidden columns of French labels right of the table.
+Everything below the banner is placed from the table's anchor, never from fixed rows.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bdt_xl import schema as s
 from bdt_xl.core.report import Period, Report
 from bdt_xl.layout.charts import CATEGORY_COLUMN, CHART_MAKERS, ChartContext
 from bdt_xl.layout.formats import (
+    DEFAULT_COLUMN_WIDTH,
     ISSUES_TAB_COLOR,
     MIN_PRINT_SCALE,
     PRINT_HEIGHT,
@@ -27,6 +31,7 @@ from bdt_xl.layout.formats import (
     ROW_POINTS,
     SUBSTITUTE_FONT_WIDTH,
     TAB_COLOR,
+    lines_needed,
     table_block,
     table_points,
 )
@@ -43,6 +48,11 @@ from bdt_xl.layout.wording import FRENCH_HEADERS, Wording, words
 
 #: Empty rows between the table (or its notices) and the first chart, and between charts.
 GAP_ROWS = 2
+#: The sentence atop every report sheet: its row, and the muted grey it is written in.
+BANNER_ROW = 1
+BANNER_COLOR = "595959"
+#: The table's header row: below the banner and one empty row.
+TABLE_ROW = BANNER_ROW + 2
 
 
 def _sorted_by_period(frame: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
@@ -64,24 +74,42 @@ def print_scale(block: TableBlock, charts: list[ChartSpec]) -> float:
     return max(min(1.0, PRINT_WIDTH / widest), MIN_PRINT_SCALE)
 
 
-def _row_points(block: TableBlock, row: int) -> float:
-    return block.row_heights.get(row, ROW_POINTS)
+def _row_heights(block: TableBlock, top: TextLines | None = None) -> dict[int, float]:
+    """Heights (points) of the sheet rows that are not the default height."""
+    heights = dict(block.row_heights)
+    if top is not None and top.row_height:
+        heights.update({row: top.row_height for row, _ in top.cells()})
+    return heights
 
 
-def _place(groups: list[list[ChartSpec]], block: TableBlock, first_row: int, scale: float
-           ) -> tuple[list[ChartSpec], tuple[int, ...]]:
+def banner(text: str, block: TableBlock) -> TextLines:
+    """The refresh sentence on ``BANNER_ROW``, across the table's width: wrapped there, its
+    row as tall as its lines need (counted in digit widths, wider than the average letter;
+    a substitute font widens the columns as much as the text)."""
+    width = sum(block.column_widths.get(column, DEFAULT_COLUMN_WIDTH)
+                for column in block.columns)
+    lines = lines_needed(text, width)
+    return TextLines((text,), BANNER_ROW, bold=False, italic=True, color=BANNER_COLOR,
+                     span=len(block.columns), row_height=lines * ROW_POINTS if lines > 1
+                     else None)
+
+
+def _place(groups: list[list[ChartSpec]], block: TableBlock, first_row: int, scale: float,
+           top: TextLines | None = None) -> tuple[list[ChartSpec], tuple[int, ...]]:
     """Charts stacked below the table from ``first_row``, one per band, and the rows before
     which a printed page must start so that no chart is cut in two.
 
-    The printout is simulated row by row at ``scale``: the table's rows (their wrapped
-    heights included) fill pages that each repeat the header row, then each chart goes on
-    the current page if it fits, else a page break is put before it.
+    The printout is simulated row by row at ``scale``: the rows above the table (the
+    banner), then the table's rows (their wrapped heights included) fill pages that each
+    repeat the header row, then each chart goes on the current page if it fits, else a page
+    break is put before it.
     """
-    header = _row_points(block, block.anchor_row)
+    heights = _row_heights(block, top)
+    header = heights.get(block.anchor_row, ROW_POINTS)
     capacity = PRINT_HEIGHT / scale
     used = 0.0
-    for row in range(block.anchor_row, first_row):
-        height = _row_points(block, row)
+    for row in range(1, first_row):
+        height = heights.get(row, ROW_POINTS)
         if used + height > capacity:  # Excel breaks the table itself: header repeated
             used = header
         used += height
@@ -114,7 +142,8 @@ def _labels(name: str, block: TableBlock, wording: Wording) -> LabelColumns | No
 
 
 def build_layout(report: Report) -> ReportLayout:
-    """One sheet per report table (schema order), each with its table at A1 and its charts."""
+    """One sheet per report table (schema order), each with the refresh sentence on row 1,
+    its table at A3 and its charts."""
     ctx = ChartContext(report)
     text = words(report.language)
     sheets = []
@@ -123,7 +152,8 @@ def build_layout(report: Report) -> ReportLayout:
         if frame is None:
             frame = pd.DataFrame(columns=list(s.REPORT_COLUMNS[name]))
         frame = _sorted_by_period(frame, report.periods)
-        block = table_block(name, frame)
+        block = table_block(name, frame, anchor_row=TABLE_ROW)
+        top = banner(text["refresh_note"], block)
         next_row = block.last_row + 1 + GAP_ROWS
         notices = None
         if name == s.SUMMARY and report.notices:
@@ -131,11 +161,13 @@ def build_layout(report: Report) -> ReportLayout:
             next_row = notices.anchor_row + len(notices.lines) + GAP_ROWS
         groups = CHART_MAKERS[name](ctx, frame) if name in CHART_MAKERS else []
         scale = print_scale(block, [chart for group in groups for chart in group])
-        charts, breaks = _place(groups, block, next_row, scale)
+        charts, breaks = _place(groups, block, next_row, scale, top)
         color = ISSUES_TAB_COLOR if name == s.ISSUES and len(frame) else TAB_COLOR
         page = PageSetup(footer=text["footer"], row_breaks=breaks,
-                         scale=math.floor(scale * 100))
+                         scale=math.floor(scale * 100),
+                         repeat_rows=(block.anchor_row, block.anchor_row))
         sheets.append(SheetLayout(name, [block], charts, tab_color=color, page=page,
+                                  freeze_rows=block.anchor_row,
                                   labels=_labels(name, block, ctx.words) if charts else None,
-                                  notices=notices))
+                                  notices=notices, banner=top))
     return ReportLayout(sheets)

@@ -1,5 +1,6 @@
-"""What a reader sees in the charts, in English and French: titles, legends, axis titles,
-period captions and the French names of the table's categories."""
+"""What a reader sees on the report sheets, in English and French: the sentence atop each
+sheet saying it is rewritten on every refresh, the charts' titles, legends, axis titles and
+period captions, and the French names of the table's categories."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ TEXT = {
         "share": "Share",
         "labels": "Chart label",
         "footer": "&A – Page &P of &N",
+        "refresh_note": "This sheet is written by bdt-xl and rewritten on every refresh: "
+                        "anything typed on it is lost. Keep your own notes and formulas on "
+                        "another sheet.",
     },
     "fr": {
         "region": "Répartition des accords signés, par région ({})",
@@ -59,6 +63,9 @@ TEXT = {
         "share": "Part",
         "labels": "Libellé des graphiques",
         "footer": "&A – Page &P sur &N",
+        "refresh_note": "Cette feuille est écrite par bdt-xl et réécrite à chaque "
+                        "actualisation : tout ce qui y est saisi est perdu. Gardez vos notes "
+                        "et formules sur une autre feuille.",
     },
 }
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -89,6 +96,10 @@ LIST_OF_COLUMN = {s.PARTNER_TYPE: PARTNER_TYPE, s.MEMBERSHIP: MEMBERSHIP, s.REGI
 
 def words(language: str) -> dict[str, str]:
     return TEXT["fr" if language == "fr" else "en"]
+
+
+#: The sentence atop every report sheet, in every language it may have been written in.
+REFRESH_NOTES = tuple(text["refresh_note"] for text in TEXT.values())
 
 
 def french_day(day: date) -> str:

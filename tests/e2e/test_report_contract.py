@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from cli_runner import invoke
 from ooxml_audit import assert_opens_clean
+from openpyxl.utils.cell import range_boundaries
 
 from bdt_xl.workbooks.synthetic import write_synthetic_workbook
 
@@ -57,6 +58,13 @@ def _table(book, name):
     raise AssertionError(f"no Excel Table named {name}")
 
 
+def _data_rows(ws, table):
+    """The table's data rows (values), wherever the table sits, from its first column."""
+    first_col, first_row, last_col, last_row = range_boundaries(table.ref)
+    return ws.iter_rows(min_row=first_row + 1, max_row=last_row, min_col=first_col,
+                        max_col=last_col, values_only=True)
+
+
 def test_nine_tables_with_exactly_the_spec_headers(report_file):
     book = openpyxl.load_workbook(report_file)
     for name, headers in SPEC_TABLES.items():
@@ -74,12 +82,13 @@ def test_every_share_is_a_percent_and_every_usd_amount_has_thousands(report_file
     book = openpyxl.load_workbook(report_file)
     checked = set()
     for name, headers in SPEC_TABLES.items():
-        ws, _ = _table(book, name)
-        for col, header in enumerate(headers, start=1):
+        ws, table = _table(book, name)
+        first_col, first_row, _, last_row = range_boundaries(table.ref)
+        for col, header in enumerate(headers, start=first_col):
             want = "0.0%" if header in SHARES else "#,##0" if header in USD else None
             if want is None:
                 continue
-            cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1)
+            cells = [ws.cell(r, col) for r in range(first_row + 1, last_row + 1)
                      if isinstance(ws.cell(r, col).value, (int, float))]
             assert cells, (name, header)
             assert {c.number_format for c in cells} == {want}, (name, header)
@@ -91,9 +100,9 @@ def test_every_share_is_a_percent_and_every_usd_amount_has_thousands(report_file
 
 
 def test_top_partners_default_to_ten_a_period(report_file):
-    ws, _ = _table(openpyxl.load_workbook(report_file), "TopPartners")
+    ws, table = _table(openpyxl.load_workbook(report_file), "TopPartners")
     ranks = {}
-    for row in ws.iter_rows(min_row=2, values_only=True):
+    for row in _data_rows(ws, table):
         if row[0] is not None:
             ranks.setdefault(row[0], []).append(row[3])
     assert ranks and max(len(r) for r in ranks.values()) == 10

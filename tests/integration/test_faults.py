@@ -11,6 +11,7 @@ import errno
 import hashlib
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,7 +32,7 @@ from bdt_xl.errors import (
     WorkbookInUse,
     exit_code,
 )
-from bdt_xl.files import safe_write
+from bdt_xl.files import ooxml, safe_write
 from bdt_xl.files.inplace import refresh_in_place, repair, verification
 from bdt_xl.workbooks.input_workbook import write_input_workbook
 from bdt_xl.workbooks.synthetic import (
@@ -339,5 +340,8 @@ def test_saved_by_libreoffice(book, tmp_path):
     again = _libreoffice_save(converted, tmp_path / "lo2", tmp_path / "u")
     with zipfile.ZipFile(again) as package:
         assert b"BDT report sheets" in package.read("docProps/custom.xml")
+        summary = package.read(ooxml.sheet_parts(package)["Summary"]).decode()
+    # the sentence atop each report sheet, now a shared string, is still the report's own
+    assert re.search(r'<c r="A1"[^>]* t="s"', summary)
     third = refresh_in_place(again)
-    assert third.sheets == first.sheets
+    assert third.sheets == first.sheets and third.notes == []

@@ -11,6 +11,14 @@ import openpyxl
 import pandas as pd
 import pytest
 from ooxml_audit import assert_opens_clean
+from report_cells import (
+    REFRESH_SENTENCE,
+    column_range,
+    data_cell,
+    data_row,
+    header_row,
+    table_bounds,
+)
 from report_fixture import sample_report
 
 from bdt_xl import schema as s
@@ -50,15 +58,53 @@ def test_sheets_tables_and_header_rows(written):
         assert list(ws.tables) == [name]
         columns = s.REPORT_COLUMNS[name]
         last_col = openpyxl.utils.get_column_letter(len(columns))
-        assert ws.tables[name].ref == f"A1:{last_col}{1 + max(len(report.tables[name]), 1)}"
-        assert [cell.value for cell in ws[1]] == list(columns)
+        # the sentence on row 1, row 2 empty, the table's header on row 3
+        assert ws.tables[name].ref == f"A3:{last_col}{3 + max(len(report.tables[name]), 1)}"
+        assert [cell.value for cell in ws[3]] == list(columns)
+
+
+def _assert_refresh_sentence(ws, language: str) -> None:
+    """Row 1 holds the sentence (italic, muted, across the table's width), row 2 is empty,
+    the report's Excel Table starts below them and nothing else is on those rows."""
+    name = ws.title
+    r1, c1, _, c2 = table_bounds(ws, name)
+    assert ws["A1"].value == REFRESH_SENTENCE[language], name
+    assert ws["A1"].font.i and not ws["A1"].font.b, name
+    assert ws["A1"].font.color is not None and ws["A1"].font.color.rgb[-6:] != "000000"
+    assert r1 == 3 and c1 == 1, name  # no table overlaps rows 1-2
+    assert [str(m) for m in ws.merged_cells.ranges] == [
+        f"A1:{openpyxl.utils.get_column_letter(c2)}1"], name
+    assert ws["A1"].alignment.wrap_text, name
+    assert all(cell.value is None for row in ws.iter_rows(min_row=1, max_row=2)
+               for cell in row if cell.coordinate != "A1"), name
+    # printed: the table's header row repeats on every page, not the sentence
+    assert ws.print_title_rows == "$3:$3", name
+    assert ws.freeze_panes == "A4", name
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("engine", ["xlsxwriter", "openpyxl"])
+def test_every_report_sheet_says_it_is_rewritten_in_its_language(tmp_path, engine, language):
+    layout = build_layout(sample_report(language, issues=True))
+    path = tmp_path / "report.xlsx"
+    if engine == "xlsxwriter":
+        write_report(layout, path)
+    else:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        render_into(layout, book)
+        book.save(path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == list(s.REPORT_TABLES)
+    for name in s.REPORT_TABLES:
+        _assert_refresh_sentence(book[name], language)
 
 
 def test_values_formats_and_dates(written):
     path = written[1]
     ws = openpyxl.load_workbook(path)[s.BY_REGION]
-    # row 5 = fourth 2022 region: Asia-Pacific, 17 of 71 agreements, 4.2M of 9.7M USD
-    row = {s.REPORT_COLUMNS[s.BY_REGION][i]: cell for i, cell in enumerate(ws[5])}
+    # data row 3 = fourth 2022 region: Asia-Pacific, 17 of 71 agreements, 4.2M of 9.7M USD
+    row = data_row(ws, s.BY_REGION, 3)
     assert row[s.PERIOD].value == "2022"
     assert row[s.REGION].value == "Asia-Pacific"
     assert row[s.FROM].value == datetime(2022, 1, 1)
@@ -73,7 +119,9 @@ def test_values_formats_and_dates(written):
 
 def test_pandas_reads_back_the_same_table(written):
     report, path = written
-    back = pd.read_excel(path, sheet_name=s.BY_PARTNER_TYPE, engine="openpyxl")
+    ws = openpyxl.load_workbook(path)[s.BY_PARTNER_TYPE]
+    back = pd.read_excel(path, sheet_name=s.BY_PARTNER_TYPE, engine="openpyxl",
+                         header=header_row(ws, s.BY_PARTNER_TYPE) - 1)
     expected = report.tables[s.BY_PARTNER_TYPE]
     assert list(back.columns) == list(expected.columns)
     assert back[s.PARTNER_TYPE].tolist() == expected[s.PARTNER_TYPE].tolist()
@@ -87,9 +135,9 @@ def test_nan_becomes_an_empty_cell(tmp_path):
     report.tables[s.BY_REGION] = frame
     ws = openpyxl.load_workbook(write_report(build_layout(report), tmp_path / "r.xlsx"))[
         s.BY_REGION]
-    column = s.REPORT_COLUMNS[s.BY_REGION].index(s.FUNDS_SHARE) + 1
-    assert ws.cell(9, column).value is None  # first 2023 row
-    assert ws.cell(8, column).value == pytest.approx(3_963_000 / 9_700_000)
+    assert data_cell(ws, s.BY_REGION, 7, s.FUNDS_SHARE).value is None  # first 2023 row
+    assert data_cell(ws, s.BY_REGION, 6, s.FUNDS_SHARE).value == pytest.approx(
+        3_963_000 / 9_700_000)
 
 
 def test_charts_are_bound_to_the_table_cells(written):
@@ -97,16 +145,28 @@ def test_charts_are_bound_to_the_table_cells(written):
     charts = _charts(path)
     assert len(charts) == sum(len(sheet.charts) for sheet in build_layout(report).sheets)
     formulas = {f for xml in charts.values() for f in _formulas(xml)}
-    # region bars, 2022: categories D2:D8, agreement share F, funds share H
-    assert {"'ByRegion'!$D$2:$D$8", "'ByRegion'!$F$2:$F$8", "'ByRegion'!$H$2:$H$8",
-            "'ByRegion'!$D$9:$D$13", "'ByRegion'!$H$9:$H$13"} <= formulas
-    # priority bars, 2023 (Kigali): rows 12..16, priority in column E
-    assert {"'ByPriority'!$E$12:$E$16", "'ByPriority'!$G$12:$G$16"} <= formulas
-    # co-financing, Jan–Apr 2023 = fourth row: components D5:E5, named by A5
-    assert {"'Cofinancing'!$D$1:$E$1", "'Cofinancing'!$D$5:$E$5", "'Cofinancing'!$A$5"} <= \
-        formulas
+    book = openpyxl.load_workbook(path)
+
+    def cells(table, column, first, last):
+        return column_range(book[table], table, column, first, last, sheet=table)
+
+    # region bars, 2022 (data rows 0..6): categories D, agreement share F, funds share H
+    region = s.BY_REGION
+    assert {cells(region, s.REGION, 0, 6), cells(region, s.AGREEMENT_SHARE, 0, 6),
+            cells(region, s.FUNDS_SHARE, 0, 6), cells(region, s.REGION, 7, 11),
+            cells(region, s.FUNDS_SHARE, 7, 11)} <= formulas
+    assert "'ByRegion'!$D$4:$D$10" in formulas  # worked out by hand: the header on row 3
+    # priority bars, 2023 (Kigali): data rows 10..14, priority in column E
+    assert {cells(s.BY_PRIORITY, s.PRIORITY, 10, 14),
+            cells(s.BY_PRIORITY, s.AGREEMENT_SHARE, 10, 14)} <= formulas
+    # co-financing, Jan–Apr 2023 = fourth data row: components D:E, named by its Period
+    ws = book[s.COFINANCING]
+    h = header_row(ws, s.COFINANCING)
+    assert {f"'Cofinancing'!$D${h}:$E${h}", f"'Cofinancing'!$D${h + 4}:$E${h + 4}",
+            f"'Cofinancing'!$A${h + 4}"} <= formulas
     # year over year: both windows' agreements and partners
-    assert {"'YearOverYear'!$D$2:$D$3", "'YearOverYear'!$E$2:$E$3"} <= formulas
+    assert {cells(s.YEAR_OVER_YEAR, s.AGREEMENTS_N, 0, 1),
+            cells(s.YEAR_OVER_YEAR, s.PARTNERS_N, 0, 1)} <= formulas
 
 
 def test_chart_kinds_labels_and_titles(written):
@@ -139,16 +199,18 @@ def test_charts_are_anchored_below_the_table(written):
                 r"<(?:xdr:)?from><(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?<(?:xdr:)?row>(\d+)<",
                 archive.read(f"xl/{drawing}").decode())
             assert anchors, name
-            table_rows = 1 + max(len(report.tables[name]), 1)  # header + data rows
+            last_row = table_bounds(book[name], name)[2]  # 1-based: the 0-based row below
             assert {int(col) for col, _ in anchors} == {0}, name
-            assert min(int(row) for _, row in anchors) >= table_rows + 1, name  # 0-based
+            assert min(int(row) for _, row in anchors) >= last_row + 1, name  # 0-based
 
 
 def test_empty_issues_table_is_valid(written):
     _, path = written
     ws = openpyxl.load_workbook(path)[s.ISSUES]
-    assert ws.tables[s.ISSUES].ref == f"A1:{openpyxl.utils.get_column_letter(len(s.ISSUE_COLUMNS))}2"
-    assert all(cell.value is None for cell in ws[2])
+    h = header_row(ws, s.ISSUES)
+    last_col = openpyxl.utils.get_column_letter(len(s.ISSUE_COLUMNS))
+    assert ws.tables[s.ISSUES].ref == f"A{h}:{last_col}{h + 1}"
+    assert all(cell.value is None for cell in ws[h + 1])
 
 
 def test_render_into_replaces_report_sheets_only(tmp_path):
@@ -173,8 +235,10 @@ def test_render_into_replaces_report_sheets_only(tmp_path):
     assert [[c.value for c in row] for row in book["Agreements"].iter_rows()] == [
         ["Agreement ID", "Partner"], ["A1", "Acme"]]
     assert book["Notes"]["B2"].value == "keep me"
-    assert book[s.SUMMARY]["A1"].value == s.PERIOD
-    assert book[s.ISSUES].cell(2, 4).value == "Afrika"
+    summary = book[s.SUMMARY]
+    assert summary.cell(header_row(summary, s.SUMMARY), 1).value == s.PERIOD
+    assert summary["A1"].value == REFRESH_SENTENCE["en"]  # "old" is gone
+    assert data_cell(book[s.ISSUES], s.ISSUES, 0, "Value").value == "Afrika"
     assert book.active.title == "Agreements"
     assert len(_charts(path)) == sum(len(sheet.charts) for sheet in layout.sheets)
 
@@ -221,7 +285,8 @@ def test_big_report_is_written_whole(tmp_path):
     report.tables[s.TOP_PARTNERS] = pd.concat([top] * 50, ignore_index=True).sort_values(
         s.PERIOD, kind="stable", ignore_index=True)
     write_report(build_layout(report), tmp_path / "big.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "big.xlsx")[s.ISSUES].max_row == 2001
+    ws = openpyxl.load_workbook(tmp_path / "big.xlsx")[s.ISSUES]
+    assert ws.max_row == header_row(ws, s.ISSUES) + 2000
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -247,9 +312,9 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     report.tables[s.TOP_PARTNERS] = top
     path = write_report(build_layout(report), tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(path)[s.TOP_PARTNERS]
-    column = s.REPORT_COLUMNS[s.TOP_PARTNERS].index(s.PARTNER) + 1
-    assert [ws.cell(r, column).value for r in (2, 3, 4)] == ["=1+1", "+41 22 730 5111", "2022"]
-    assert [ws.cell(r, column).data_type for r in (2, 3, 4)] == ["s", "s", "s"]
+    cells = [data_cell(ws, s.TOP_PARTNERS, r, s.PARTNER) for r in (0, 1, 2)]
+    assert [cell.value for cell in cells] == ["=1+1", "+41 22 730 5111", "2022"]
+    assert [cell.data_type for cell in cells] == ["s", "s", "s"]
     with zipfile.ZipFile(path) as archive:
         assert not _formulas(archive.read("xl/worksheets/sheet7.xml").decode())
 
@@ -265,12 +330,10 @@ def test_usd_cells_are_rounded_to_cents_shares_are_not(tmp_path):
     cofinancing.loc[0, s.PARTNER_SHARE] = 7_199_999.994 / 9_699_999.999670995
     report.tables[s.COFINANCING] = cofinancing
     book = openpyxl.load_workbook(write_report(build_layout(report), tmp_path / "r.xlsx"))
-    row = {c: book[s.SUMMARY].cell(2, i + 1).value
-           for i, c in enumerate(s.REPORT_COLUMNS[s.SUMMARY])}
+    row = {c: cell.value for c, cell in data_row(book[s.SUMMARY], s.SUMMARY, 0).items()}
     assert row[s.FUNDS_USD] == 9_700_000.00
     assert row[s.PARTNER_USD] == 7_199_999.99
-    share = book[s.COFINANCING].cell(2, s.REPORT_COLUMNS[s.COFINANCING].index(
-        s.PARTNER_SHARE) + 1).value
+    share = data_cell(book[s.COFINANCING], s.COFINANCING, 0, s.PARTNER_SHARE).value
     assert share == 7_199_999.994 / 9_699_999.999670995  # as computed, to the last bit
     assert share != round(share, 4)  # full precision, not rounded
 
@@ -281,10 +344,10 @@ def test_summary_notices_are_written_below_the_table(tmp_path):
                       "Warning: the Agreements table is empty."]
     path = write_report(build_layout(report), tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(path)[s.SUMMARY]
-    assert ws.tables[s.SUMMARY].ref == "A1:I5"  # the table still starts at A1
-    assert [ws.cell(r, 1).value for r in (6, 7, 8)] == [None, report.notices[0],
-                                                      report.notices[1]]
-    assert ws.cell(7, 1).font.b
+    assert ws.tables[s.SUMMARY].ref == "A3:I7"  # the table still starts at A3
+    assert [ws.cell(r, 1).value for r in (8, 9, 10)] == [None, report.notices[0],
+                                                       report.notices[1]]
+    assert ws.cell(9, 1).font.b
 
 
 def _sheet_xml(path, index: int) -> str:
@@ -304,14 +367,15 @@ def test_french_charts_read_the_hidden_french_labels(tmp_path, engine):
         render_into(layout, book)
         book.save(path)
     ws = openpyxl.load_workbook(path)[s.BY_REGION]
-    assert [ws.cell(r, 10).value for r in (1, 2, 3)] == [
+    h = header_row(ws, s.BY_REGION)  # the labels sit on the table's rows, in column J
+    assert [ws.cell(h + r, 10).value for r in (0, 1, 2)] == [
         "Libellé des graphiques", "Afrique", "Amériques"]
     assert ws.column_dimensions["J"].hidden
-    assert ws.cell(2, 4).value == "Africa"  # the table stays English
+    assert data_cell(ws, s.BY_REGION, 0, s.REGION).value == "Africa"  # the table stays English
     charts = _charts(path)
     region = [xml for xml in charts.values() if "par région (2022)" in xml]
     assert len(region) == 1
-    assert "'ByRegion'!$J$2:$J$8" in _formulas(region[0])
+    assert f"'ByRegion'!$J${h + 1}:$J${h + 7}" in _formulas(region[0])
     assert not re.search(r'<(c:)?plotVisOnly val="1"', region[0])  # hidden cells plotted
     assert re.search(r'formatCode="\[\$-40C\]0\.0%"', region[0])
 
@@ -332,7 +396,8 @@ def test_notices_in_the_in_place_engine(tmp_path):
     render_into(build_layout(report), book)
     book.save(tmp_path / "own.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "own.xlsx")[s.SUMMARY]
-    assert ws.tables[s.SUMMARY].ref == "A1:I5" and ws.cell(7, 1).value == report.notices[0]
+    assert ws.tables[s.SUMMARY].ref == "A3:I7" and ws.cell(9, 1).value == report.notices[0]
+    assert ws.cell(9, 1).font.b
 
 
 def test_horizontal_bars_first_category_on_top_value_axis_in_percent(written):

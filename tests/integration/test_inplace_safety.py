@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from report_cells import REFRESH_SENTENCE, table_bounds
 
 from bdt_xl import schema as s
+from bdt_xl.core.pipeline import Options
 from bdt_xl.errors import (
     EXIT_IN_USE,
     EXIT_WOULD_LOSE,
@@ -81,17 +84,82 @@ def refused(path: Path, kind, **kwargs):
     return caught.value
 
 
+def assert_new_layout(path: Path, language: str = "en") -> None:
+    """Every report sheet: the sentence in A1 in the report's language, row 2 empty, the
+    report's table from A3 (no table on rows 1-2), its header repeated when printed."""
+    wb = load_workbook(path)
+    for name in s.REPORT_TABLES:
+        ws = wb[name]
+        assert ws["A1"].value == REFRESH_SENTENCE[language], name
+        assert ws["A1"].font.i, name
+        assert all(table_bounds(ws, table)[0] >= 3 for table in ws.tables), name
+        assert table_bounds(ws, name)[:2] == (3, 1), name
+        assert all(cell.value is None for cell in ws[2]), name
+        assert ws.print_title_rows == "$3:$3", name
+
+
 # -- 1. ownership -------------------------------------------------------------------------------
-def test_mark_lists_report_sheets_and_note_on_each(tmp_path):
+def test_mark_lists_report_sheets_and_sentence_on_each(tmp_path):
     path = book(tmp_path / "Book.xlsx")
     refresh_in_place(path)
     custom = part(path, "docProps/custom.xml").decode()
     assert MARK in custom and f"{SUMMARY}:{SUMMARY}" in custom and f"{ISSUES}:{ISSUES}" in custom
-    wb = load_workbook(path)
-    assert "rewritten on every refresh" in wb[SUMMARY]["A1"].comment.text
-    assert "rewritten on every refresh" in wb[ISSUES]["A1"].comment.text
+    assert_new_layout(path)
+    assert load_workbook(path)[SUMMARY]["A1"].comment is None  # visible text, no cell note
     again = refresh_in_place(path)  # the mark makes the second refresh recognise its sheets
-    assert again.notes == []
+    assert again.notes == []  # and the sentence on A1 is the report's own, not typed text
+    assert_new_layout(path)
+
+
+def test_the_sentence_follows_the_report_language(tmp_path):
+    path = book(tmp_path / "Book.xlsx")
+    refresh_in_place(path)
+    assert_new_layout(path, "en")
+    switched = refresh_in_place(path, Options(language="fr"))  # the English one is ours too
+    assert switched.notes == []
+    assert_new_layout(path, "fr")
+
+
+def test_text_typed_over_the_sentence_is_refused_unless_forced(tmp_path):
+    path = book(tmp_path / "Book.xlsx")
+    refresh_in_place(path)
+    wb = load_workbook(path)
+    wb[SUMMARY]["A1"] = "my own title"
+    wb[ISSUES]["A1"] = "=1+1"
+    wb.save(path)
+    error = refused(path, WouldLoseFeatures)
+    assert f"'{SUMMARY}'!A1" in str(error) and f"'{ISSUES}'!A1" in str(error)
+    forced = refresh_in_place(path, force=True)
+    assert any(f"'{SUMMARY}'!A1" in note for note in forced.notes)
+    assert_new_layout(path)
+
+
+def _previous_version_report(path: Path, monkeypatch) -> Path:
+    """``path`` refreshed in place as the previous version did: every report table at A1,
+    no sentence above it, the sentence only as a cell note on A1 (and the mark)."""
+    from bdt_xl.layout import report_layout
+
+    with monkeypatch.context() as old:
+        old.setattr(report_layout, "TABLE_ROW", 1)
+        old.setattr(report_layout, "banner", lambda text, block: None)
+        refresh_in_place(path, backup=False)
+    wb = load_workbook(path)
+    for name in s.REPORT_TABLES:
+        wb[name]["A1"].comment = Comment(REFRESH_SENTENCE["en"], "bdt-xl")
+    wb.save(path)
+    wb = load_workbook(path)  # what the previous version left, checked
+    for name in s.REPORT_TABLES:
+        assert table_bounds(wb[name], name)[:2] == (1, 1) and wb[name]["A1"].comment, name
+    assert wb[SUMMARY]["A1"].value == s.PERIOD and wb[ISSUES]["A1"].value == "Row"
+    return path
+
+
+def test_report_of_the_previous_layout_is_refreshed_to_the_new_one(tmp_path, monkeypatch):
+    path = _previous_version_report(book(tmp_path / "Book.xlsx"), monkeypatch)
+    done = refresh_in_place(path)
+    assert done.notes == []  # nothing typed, nothing lost: its cells were all in its tables
+    assert_new_layout(path)
+    assert load_workbook(path)[SUMMARY]["A1"].comment is None
 
 
 @pytest.mark.parametrize("clash, named", [
@@ -125,8 +193,19 @@ def test_old_unmarked_report_recognised_by_its_layout(tmp_path):
     refresh_in_place(path)
     _without_mark(path)
     assert MARK.encode() not in part(path, "docProps/custom.xml")
-    refresh_in_place(path)
+    assert refresh_in_place(path).notes == []
     assert MARK.encode() in part(path, "docProps/custom.xml")
+
+
+def test_old_unmarked_report_of_the_previous_layout_recognised(tmp_path, monkeypatch):
+    """Written before the mark and before the sentence: tables at A1, still recognised once
+    by their names and columns, and rewritten in the new layout."""
+    path = _previous_version_report(book(tmp_path / "Book.xlsx"), monkeypatch)
+    _without_mark(path)
+    assert MARK.encode() not in part(path, "docProps/custom.xml")
+    assert refresh_in_place(path).notes == []
+    assert MARK.encode() in part(path, "docProps/custom.xml")
+    assert_new_layout(path)
 
 
 def test_unmarked_sheet_with_another_layout_is_not_ours(tmp_path):

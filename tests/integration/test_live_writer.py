@@ -16,6 +16,7 @@ from remote_book import (
     sheet_payload,
     table_payload,
 )
+from report_cells import REFRESH_SENTENCE
 from report_fixture import sample_report
 
 from bdt_xl import schema as s
@@ -81,16 +82,52 @@ def test_no_action_touches_an_input_sheet(source):
     assert shown == [recorded[-1]] and shown[0]["sheet_position"] == 0
 
 
+def _table_values(recorded: list[dict], targets: list[str]) -> dict[str, dict]:
+    """Sheet -> the write of its table's values (the one block whose first row is the
+    table's header: ``Period`` or, on Issues, ``Row``)."""
+    return {target: a for target, a in zip(targets, recorded)
+            if a["func"] == "setValues" and a["values"][0][0] in (s.PERIOD, "Row")}
+
+
 def test_one_block_of_values_per_table(source):
     _path, payload, layout = source
     _, _, recorded = _render(payload, layout)
     targets = _targets(payload, recorded)
-    written = {target: a for target, a in zip(targets, recorded) if a["func"] == "setValues"}
+    written = _table_values(recorded, targets)
     assert list(written) == list(s.REPORT_TABLES)  # one whole block per table
     for name, action in written.items():
-        assert (action["start_row"], action["start_column"]) == (0, 0)
+        block = layout.sheet(name).tables[0]
+        assert (action["start_row"], action["start_column"]) == (block.anchor_row - 1, 0)
         assert action["row_count"] == len(action["values"])
-        assert len(action["values"]) == len(layout.sheet(name).tables[0].frame) + 1
+        assert len(action["values"]) == len(block.frame) + 1
+
+
+def _across_row_1(done: list[dict], width: int, func: str, args=None) -> bool:
+    """Whether ``func`` (with ``args``) was applied to A1 across ``width`` columns."""
+    return any(a["func"] == func and (a["start_row"], a["start_column"]) == (0, 0)
+               and a["column_count"] == width and (args is None or a["args"] == args)
+               for a in done)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_report_sheet_says_on_row_1_it_is_rewritten(language):
+    """Live Excel: A1 of every report sheet holds the sentence in the report's language,
+    italic and grey, merged across the table's width; the table starts on row 3."""
+    report = sample_report(language, issues=True)
+    layout = build_layout(report)
+    for name in s.REPORT_TABLES:
+        done = _written(report, name)
+        first = [a for a in done if a["func"] == "setValues" and a["start_row"] == 0]
+        assert [(a["start_column"], a["values"]) for a in first] == [
+            (0, [[REFRESH_SENTENCE[language]]])], name
+        width = len(layout.sheet(name).tables[0].columns)
+        assert _across_row_1(done, width, "setFontProperty", ["italic", True]), name
+        assert _across_row_1(done, width, "setFontProperty", ["color", "#595959"]), name
+        assert _across_row_1(done, width, "rangeMerge"), name
+        assert _across_row_1(done, width, "setWrapText", [True]), name
+        (table,) = [a["args"][0] for a in done if a["func"] == "addTable"]
+        assert table.startswith("$A$3:"), name  # no table on the sentence's rows
+        assert [a["args"] for a in done if a["func"] == "freezePaneAtRange"] == [["1:3"]]
 
 
 def _written(report, sheet):
@@ -119,7 +156,8 @@ def test_values_are_the_reports_figures_by_hand():
     frame = report.tables[s.BY_REGION].copy()
     frame.loc[3, s.FUNDS_USD] = 4_199_999.996
     report.tables[s.BY_REGION] = frame
-    (values,) = [a["values"] for a in _written(report, s.BY_REGION) if a["func"] == "setValues"]
+    (values,) = [a["values"] for a in _written(report, s.BY_REGION) if a["func"] == "setValues"
+                 and a["values"][0][0] == s.PERIOD]
     assert values[0] == ["Period", "From", "To", "Region", "Agreements", "Agreement share",
                          "Funds (USD)", "Funds share"]
     assert values[4] == ["2022", "2022-01-01", "2022-12-31", "Asia-Pacific", 17,
@@ -133,8 +171,7 @@ def test_issues_point_at_real_sheet_rows(source):
     _path, payload, layout = source
     _, _, recorded = _render(payload, layout)
     targets = _targets(payload, recorded)
-    issues = next(a for t, a in zip(targets, recorded)
-                  if t == s.ISSUES and a["func"] == "setValues")["values"]
+    issues = _table_values(recorded, targets)[s.ISSUES]["values"]
     assert issues[0] == list(s.ISSUE_COLUMNS)
     rows = {row[0] for row in issues[1:] if row[0] != ""}
     assert rows and min(rows) >= 2  # row 1 is the Agreements header
@@ -150,7 +187,9 @@ def test_tables_get_spec_names(source):
     renamed = [a["args"][1] for a in recorded if a["func"] == "setTableName"]
     assert renamed == list(s.REPORT_TABLES)
     summary = layout.sheet(s.SUMMARY).tables[0]
-    assert added[0][0] == f"$A$1:${chr(64 + len(summary.columns))}${len(summary.frame) + 1}"
+    h = summary.anchor_row
+    assert added[0][0] == \
+        f"$A${h}:${chr(64 + len(summary.columns))}${h + len(summary.frame)}"
 
 
 def test_number_formats_per_column(source):
@@ -160,13 +199,13 @@ def test_number_formats_per_column(source):
     formats = {(t, a["start_column"]): (a["args"][0], a["start_row"], a["row_count"])
                for t, a in zip(targets, recorded) if a["func"] == "setNumberFormat"}
     region = layout.sheet(s.BY_REGION).tables[0]
-    rows = len(region.frame)
+    rows, first = len(region.frame), region.anchor_row  # 0-based: the first data row
 
     def fmt(column):
         return formats[(s.BY_REGION, region.columns.index(column))]
-    assert fmt(s.AGREEMENT_SHARE) == ("0.0%", 1, rows)
-    assert fmt(s.FUNDS_SHARE) == ("0.0%", 1, rows)
-    assert fmt(s.FUNDS_USD) == ("#,##0", 1, rows)
+    assert fmt(s.AGREEMENT_SHARE) == ("0.0%", first, rows)
+    assert fmt(s.FUNDS_SHARE) == ("0.0%", first, rows)
+    assert fmt(s.FUNDS_USD) == ("#,##0", first, rows)
     assert fmt(s.PERIOD)[0] == TEXT_FORMAT  # "2022" stays a label
     assert fmt(s.REGION)[0] == TEXT_FORMAT
     # formats are set before the values are written
@@ -205,21 +244,22 @@ def test_charts_sit_on_their_table_rows(source):
 
 
 def test_chart_cells_by_hand():
-    """Charts of the hand-built report, addresses worked out by hand: ByRegion has 7 rows for
-    2022 (sheet rows 2-8) and 5 for 2023 (9-13); Region is D, Agreement share F; charts start
-    two blank rows below the table (row 16), each 288 pt = 20 rows plus 2 blank rows."""
+    """Charts of the hand-built report, addresses worked out by hand: the sentence on row 1,
+    row 2 empty, the header on row 3; ByRegion has 7 rows for 2022 (sheet rows 4-10) and 5
+    for 2023 (11-15); Region is D, Agreement share F; charts start two blank rows below the
+    table (row 18), each 288 pt = 20 rows plus 2 blank rows."""
     done = _written(sample_report(), s.BY_REGION)
     added = [a["args"] for a in done if a["func"] == "addChart"]
     assert [(a[1], a[3], a[8], a[9]) for a in added] == [
-        ("ColumnClustered", "$F$2:$F$8", "Columns", "$A$16"),
-        ("ColumnClustered", "$F$9:$F$13", "Columns", "$A$38")]
+        ("ColumnClustered", "$F$4:$F$10", "Columns", "$A$18"),
+        ("ColumnClustered", "$F$11:$F$15", "Columns", "$A$40")]
     categories = [a["args"][2] for a in done if a["func"] == "setChartXAxisValues"]
-    assert categories == ["$D$2:$D$8", "$D$9:$D$13"]
-    # Cofinancing: one doughnut per period row; the report year's window is row 5, its
-    # Partner and ITU components D5:E5, read by rows
+    assert categories == ["$D$4:$D$10", "$D$11:$D$15"]
+    # Cofinancing: one doughnut per period row; the report year's window is row 7, its
+    # Partner and ITU components D7:E7, read by rows
     doughnuts = [a["args"] for a in _written(sample_report(), s.COFINANCING)
                  if a["func"] == "addChart"]
-    assert [(a[1], a[3], a[8]) for a in doughnuts][-1] == ("Doughnut", "$D$5:$E$5", "Rows")
+    assert [(a[1], a[3], a[8]) for a in doughnuts][-1] == ("Doughnut", "$D$7:$E$7", "Rows")
 
 
 def test_french_chart_categories_come_from_the_hidden_label_column():
@@ -230,7 +270,7 @@ def test_french_chart_categories_come_from_the_hidden_label_column():
                                                        "Amériques"]
     assert block["values"][0][4] == "Région"
     categories = [a["args"][2] for a in done if a["func"] == "setChartXAxisValues"]
-    assert categories == ["$J$2:$J$8", "$J$9:$J$13"]
+    assert categories == ["$J$4:$J$10", "$J$11:$J$15"]  # on the table's rows (header: 3)
     widths = [a["args"][0] for a in done if a["func"] == "setColumnWidth"
               and a["start_column"] == 9]
     assert widths == [0]  # hidden
@@ -366,6 +406,26 @@ def test_notices_are_written_below_the_summary_table():
     report = sample_report()
     report.notices = ["Warning: 2031 has no agreements; choose a report year with data."]
     done = _written(report, s.SUMMARY)
-    lines = [a for a in done if a["func"] == "setValues" and a["start_row"] == 6]
-    # Summary: header + 4 rows (sheet rows 1-5), a blank row 6, the notice on row 7
+    lines = [a for a in done if a["func"] == "setValues" and a["start_row"] == 8]
+    # Summary: header + 4 rows (sheet rows 3-7), a blank row 8, the notice on row 9
     assert [(a["start_column"], a["values"]) for a in lines] == [(0, [[report.notices[0]]])]
+    assert any(a["func"] == "setFontProperty" and a["args"] == ["bold", True]
+               and a["start_row"] == 8 for a in done)
+
+
+def test_desktop_excel_repeats_the_table_header_row_not_the_sentence():
+    """Desktop Excel (COM): the print titles are the table's header row (3), below the
+    sentence; a fake COM sheet records what is set."""
+    from types import SimpleNamespace
+
+    from bdt_xl.excel.desktop_cosmetics import desktop_sheet
+
+    breaks: list[int] = []
+    api = SimpleNamespace(Application=SimpleNamespace(PrintCommunication=True),
+                          Tab=SimpleNamespace(Color=None), PageSetup=SimpleNamespace(),
+                          HPageBreaks=SimpleNamespace(Add=breaks.append), Rows=lambda row: row,
+                          StandardWidth=None)
+    sheet = build_layout(sample_report()).sheet(s.BY_REGION)
+    desktop_sheet(SimpleNamespace(api=api), sheet)
+    assert api.PageSetup.PrintTitleRows == "$3:$3"
+    assert api.PageSetup.Zoom == sheet.page.scale and breaks == list(sheet.page.row_breaks)

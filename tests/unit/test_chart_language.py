@@ -20,9 +20,11 @@ def test_french_categories_come_from_a_hidden_label_column():
     layout = build_layout(sample_report("fr"))
     sheet, sources = _sources(layout, s.BY_REGION)
     labels = sheet.labels
-    # ByRegion spans A:H; the labels sit in J (one blank column), the 2022 rows 2-8
-    assert labels.anchor_col == 10
-    assert sources[0].categories == "'ByRegion'!$J$2:$J$8"
+    # ByRegion spans A:H; the labels sit in J (one blank column), on the table's rows: the
+    # 2022 rows are data rows 1-7 (header row h, so sheet rows h+1..h+7)
+    h = sheet.tables[0].anchor_row
+    assert labels.anchor_col == 10 and labels.anchor_row == h
+    assert sources[0].categories == f"'ByRegion'!$J${h + 1}:$J${h + 7}"
     assert labels.row_labels[:7] == ("Afrique", "Amériques", "États arabes", "Asie-Pacifique",
                                      "CEI", "Europe", "Plusieurs régions")
     assert [src.name for src in sources] == ["Nombre d'accords", "Fonds convenus"]
@@ -49,10 +51,11 @@ def test_french_doughnut_categories_are_the_french_component_names():
     layout = build_layout(sample_report("fr"))
     sheet, sources = _sources(layout, s.COFINANCING, 3)
     # Cofinancing spans A:H, row labels in J, one translated header per table column from K
-    # (A -> K, ..., D -> N): the components D:E are named in N1:O1
-    assert sources[0].categories == "'Cofinancing'!$N$1:$O$1"
+    # (A -> K, ..., D -> N): the components D:E are named in N:O of the header row h
+    h = sheet.tables[0].anchor_row
+    assert sources[0].categories == f"'Cofinancing'!$N${h}:$O${h}"
     assert sheet.labels.headers[3:5] == ("Composante du partenaire", "Composante de l'UIT")
-    assert sources[0].name_ref == "'Cofinancing'!$J$5"
+    assert sources[0].name_ref == f"'Cofinancing'!$J${h + 4}"  # data row 4: the window
     assert sheet.labels.row_labels[3] == "janv.–avr. 2023"
 
 
@@ -91,7 +94,8 @@ def test_the_windows_title_in_french():
                       "(1er janvier – 30 septembre 2026)"]
     sheet = layout.sheet(s.BY_REGION)
     binding = sheet.charts[1].bind(sheet.tables[0], sheet.labels)
-    assert a1(binding.categories) == "$J$7:$J$9"  # the window's rows 7-9, French labels
+    h = sheet.tables[0].anchor_row  # the window's data rows 6-8, French labels
+    assert a1(binding.categories) == f"$J${h + 6}:$J${h + 8}"
 
 
 def test_thin_pie_slices_get_no_label():

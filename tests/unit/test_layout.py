@@ -16,6 +16,7 @@ from bdt_xl.layout.formats import ROW_POINTS, table_block
 from bdt_xl.layout.model import BAR, COLUMN, COLUMNS, DOUGHNUT, PIE, ROWS, TableBlock
 from bdt_xl.layout.references import a1
 from bdt_xl.layout.report_layout import build_layout
+from bdt_xl.layout.wording import words
 
 
 @pytest.fixture(scope="module")
@@ -23,22 +24,50 @@ def layout():
     return build_layout(sample_report())
 
 
-def test_one_sheet_per_report_table_with_its_table_at_a1(layout):
+def _rows(ref: str, header_row: int) -> str:
+    """An A1 reference written relative to the table's header row: ``"$D${1}:$D${7}"`` is
+    data rows 1..7 of a table whose header is on ``header_row``."""
+    return ref.format(*(header_row + i for i in range(0, 20)))
+
+
+def test_one_sheet_per_report_table_with_its_table_at_a3(layout):
     assert [sheet.name for sheet in layout.sheets] == list(s.REPORT_TABLES)
     report = sample_report()
     for sheet in layout.sheets:
         (block,) = sheet.tables
         assert block.name == sheet.name
-        assert (block.anchor_row, block.anchor_col) == (1, 1)
+        assert (block.anchor_row, block.anchor_col) == (3, 1)  # sentence, empty row, table
         assert block.columns == list(s.REPORT_COLUMNS[sheet.name])
         n_rows = len(report.tables[sheet.name])
-        assert block.ref() == (1, 1, 1 + max(n_rows, 1), len(s.REPORT_COLUMNS[sheet.name]))
+        assert block.ref() == (3, 1, 3 + max(n_rows, 1), len(s.REPORT_COLUMNS[sheet.name]))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_sheet_says_on_row_1_that_it_is_rewritten(language):
+    layout = build_layout(sample_report(language=language))
+    sentence = {"en": "This sheet is written by bdt-xl and rewritten on every refresh: "
+                      "anything typed on it is lost. Keep your own notes and formulas on "
+                      "another sheet.",
+                "fr": "Cette feuille est écrite par bdt-xl et réécrite à chaque "
+                      "actualisation : tout ce qui y est saisi est perdu. Gardez vos notes "
+                      "et formules sur une autre feuille."}[language]
+    assert words(language)["refresh_note"] == sentence
+    for sheet in layout.sheets:
+        banner, block = sheet.banner, sheet.tables[0]
+        assert banner.lines == (sentence,) and banner.cells() == [(1, 1)]
+        assert banner.italic and not banner.bold and banner.color is not None
+        # across the table's width, above the empty row 2, never inside the table
+        assert banner.areas() == [(1, 1, 1, len(block.columns))]
+        assert block.anchor_row == 3
+        # printed: the table's header (not the sentence) atop every page; on screen the
+        # sentence and the header stay in view
+        assert sheet.page.repeat_rows == (3, 3) and sheet.freeze_rows == 3
 
 
 def test_region_table_range_and_formats(layout):
     block = layout.sheet(s.BY_REGION).table(s.BY_REGION)
-    # 7 regions in 2022 + 5 in 2023, 8 columns: A1:H13
-    assert a1(block.ref()) == "$A$1:$H$13"
+    # 7 regions in 2022 + 5 in 2023, 8 columns, header on row 3: A3:H15
+    assert a1(block.ref()) == "$A$3:$H$15"
     assert block.number_formats == {
         s.FROM: "yyyy-mm-dd", s.TO: "yyyy-mm-dd", s.AGREEMENTS_N: "0",
         s.AGREEMENT_SHARE: "0.0%", s.FUNDS_USD: "#,##0", s.FUNDS_SHARE: "0.0%"}
@@ -65,12 +94,14 @@ def test_region_charts_bind_to_each_years_rows(layout):
     assert [c.title for c in sheet.charts] == ["Agreements signed by region (2022)",
                                                "Agreements signed by region (2023)"]
     binding = sheet.charts[0].bind(block)
-    assert a1(binding.categories, "ByRegion") == "'ByRegion'!$D$2:$D$8"
-    assert [a1(ser.values) for ser in binding.series] == ["$F$2:$F$8", "$H$2:$H$8"]
+    h = block.anchor_row
+    assert a1(binding.categories, "ByRegion") == _rows("'ByRegion'!$D${1}:$D${7}", h)
+    assert [a1(ser.values) for ser in binding.series] == [_rows("$F${1}:$F${7}", h),
+                                                          _rows("$H${1}:$H${7}", h)]
     assert [ser.title for ser in binding.series] == ["Number of agreements", "Funds signed"]
     later = sheet.charts[1].bind(block)
-    assert a1(later.categories) == "$D$9:$D$13"
-    assert a1(later.series[1].values) == "$H$9:$H$13"
+    assert a1(later.categories) == _rows("$D${8}:$D${12}", h)
+    assert a1(later.series[1].values) == _rows("$H${8}:$H${12}", h)
 
 
 def test_priority_bars_follow_each_years_action_plan(layout):
@@ -89,11 +120,12 @@ def test_partner_type_pies_show_percentages(layout):
     assert [c.kind for c in pies] == [PIE] * 4
     assert {c.value_columns for c in pies} == {(s.FUNDS_USD,), (s.PARTNERS_N,)}
     assert all(c.show_percent and "%" in c.number_format for c in pies)
-    # 8 partner types in 2022 (rows 2..9), 5 in 2023 (rows 10..14); Funds (USD) is column I
+    # 8 partner types in 2022 (data rows 1..8), 5 in 2023; Funds (USD) is column I
     funds_2022 = next(c for c in pies if c.value_columns == (s.FUNDS_USD,) and "2022" in c.title)
-    binding = funds_2022.bind(sheet.table(s.BY_PARTNER_TYPE))
-    assert a1(binding.series[0].values) == "$I$2:$I$9"
-    assert binding.series[0].title_cell == (1, 9)
+    block = sheet.table(s.BY_PARTNER_TYPE)
+    binding = funds_2022.bind(block)
+    assert a1(binding.series[0].values) == _rows("$I${1}:$I${8}", block.anchor_row)
+    assert binding.series[0].title_cell == (block.anchor_row, 9)
 
 
 def test_cofinancing_reads_one_row_per_period(layout):
@@ -104,11 +136,14 @@ def test_cofinancing_reads_one_row_per_period(layout):
     assert [c.first_row for c in charts] == [0, 1, 2, 3]
     # the report year's window is titled with its exact span (SPEC §2)
     assert "(1 January–30 April 2023)" in charts[3].title
-    binding = charts[3].bind(sheet.table(s.COFINANCING))
-    # categories: the Partner/ITU component headers; the one series: row 5, named by A5
-    assert a1(binding.categories) == "$D$1:$E$1"
-    assert [a1(ser.values) for ser in binding.series] == ["$D$5:$E$5"]
-    assert binding.series[0].title_cell == (5, 1)
+    block = sheet.table(s.COFINANCING)
+    binding = charts[3].bind(block)
+    # categories: the Partner/ITU component headers; the one series: data row 4, named by
+    # its Period cell in column A
+    h = block.anchor_row
+    assert a1(binding.categories) == _rows("$D${0}:$E${0}", h)
+    assert [a1(ser.values) for ser in binding.series] == [_rows("$D${4}:$E${4}", h)]
+    assert binding.series[0].title_cell == (h + 4, 1)
 
 
 def test_year_over_year_columns(layout):
@@ -116,9 +151,12 @@ def test_year_over_year_columns(layout):
     agreements, funds = sheet.charts
     block = sheet.table(s.YEAR_OVER_YEAR)
     assert (agreements.series_by, funds.series_by) == (COLUMNS, ROWS)
-    assert [a1(ser.values) for ser in agreements.bind(block).series] == ["$D$2:$D$3", "$E$2:$E$3"]
-    assert a1(funds.bind(block).categories) == "$G$1:$I$1"
-    assert [a1(ser.values) for ser in funds.bind(block).series] == ["$G$2:$I$2", "$G$3:$I$3"]
+    h = block.anchor_row
+    assert [a1(ser.values) for ser in agreements.bind(block).series] == [
+        _rows("$D${1}:$D${2}", h), _rows("$E${1}:$E${2}", h)]
+    assert a1(funds.bind(block).categories) == _rows("$G${0}:$I${0}", h)
+    assert [a1(ser.values) for ser in funds.bind(block).series] == [
+        _rows("$G${1}:$I${1}", h), _rows("$G${2}:$I${2}", h)]
 
 
 def test_no_charts_on_issues_and_summary_uses_years_only(layout):
@@ -163,7 +201,8 @@ def test_periods_without_rows_are_skipped():
     charts = layout.sheet(s.BY_REGION).charts
     assert [(c.title, c.first_row, c.last_row) for c in charts] == [
         ("Agreements signed by region (2023)", 0, 4)]
-    assert charts[0].anchor_row == 1 + 5 + 2 + 1  # closes up: header, 5 rows, 2 blank rows
+    header = layout.sheet(s.BY_REGION).tables[0].anchor_row
+    assert charts[0].anchor_row == header + 5 + 2 + 1  # closes up: header, 5 rows, 2 blank
     pies = [c.title for c in layout.sheet(s.BY_PARTNER_TYPE).charts]
     assert "Funds signed by partner type (2023)" not in pies  # nothing to divide
     assert "Partners by type (2023)" in pies
@@ -196,7 +235,8 @@ def test_empty_and_missing_tables_still_have_a_data_row():
     layout = build_layout(report)
     issues = layout.sheet(s.ISSUES).table(s.ISSUES)
     assert len(issues.frame) == 0 and issues.data_rows == 1
-    assert a1(issues.ref()) == f"$A$1:${chr(64 + len(s.ISSUE_COLUMNS))}$2"
+    h = issues.anchor_row
+    assert a1(issues.ref()) == f"$A${h}:${chr(64 + len(s.ISSUE_COLUMNS))}${h + 1}"
     top = layout.sheet(s.TOP_PARTNERS)
     assert top.tables[0].columns == list(s.REPORT_COLUMNS[s.TOP_PARTNERS])
     assert top.charts == []

@@ -5,9 +5,10 @@ Excel names are case-insensitive), or a defined name equal to a report table nam
 repairs such files), must never be replaced or broken. A report sheet is recognised by the
 mark a writer of this product leaves (``ooxml.REPORT_MARK``, a custom document property that
 survives saves in Excel and LibreOffice), or — once, for reports written before the mark
-existed — by its exact layout (the tables of that sheet, with the report's own columns).
-Cells typed on a report sheet outside the report's tables are lost by a refresh: refused
-unless ``force``.
+existed — by its exact layout (the tables of that sheet, with the report's own columns,
+wherever they sit: at A1 in the first versions, below the refresh sentence since). Cells
+typed on a report sheet outside the report's tables and the refresh sentence atop the sheet
+are lost by a refresh: refused unless ``force``.
 """
 
 from __future__ import annotations
@@ -21,26 +22,29 @@ from xml.etree import ElementTree
 from bdt_xl.errors import WouldLoseFeatures
 from bdt_xl.files.ooxml import (
     MAIN,
-    REFRESH_NOTE,
     REPORT_MARK,
     cell_position,
     defined_names,
     local_name,
     range_bounds,
     read_report_mark,
+    rels,
     report_mark_of,
     report_sheets,
     sheet_parts,
     table_parts,
+    workbook_part,
 )
+from bdt_xl.layout.wording import REFRESH_NOTES
 
 _SHOWN_CELLS = 5
+#: Sheet -> (row, column) -> the texts that cell holds when the report wrote it.
+OwnText = dict[str, dict[tuple[int, int], frozenset[str]]]
 
 
 def mark_workbook(book, layout) -> None:
-    """Leave the report mark and the refresh note in an openpyxl ``book`` holding the
-    rendered ``layout`` (see ``ooxml.report_mark_of`` for other writers)."""
-    from openpyxl.comments import Comment
+    """Leave the report mark in an openpyxl ``book`` holding the rendered ``layout`` (see
+    ``ooxml.report_mark_of`` for other writers)."""
     from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 
     kept = [p for p in book.custom_doc_props.props if p.name != REPORT_MARK]
@@ -48,10 +52,17 @@ def mark_workbook(book, layout) -> None:
     for prop in kept:
         book.custom_doc_props.append(prop)
     book.custom_doc_props.append(StringProperty(name=REPORT_MARK, value=report_mark_of(layout)))
+
+
+def own_text(layout) -> OwnText:
+    """The cells outside the tables that the report writes itself and a refresh may
+    overwrite: the refresh sentence atop each sheet, as it reads in any report language
+    (the previous refresh may have been in another)."""
+    found: OwnText = {}
     for sheet in layout.sheets:
-        note = Comment(REFRESH_NOTE, "bdt-xl")
-        note.width, note.height = 300, 80
-        book[sheet.name]["A1"].comment = note
+        if sheet.banner is not None:
+            found[sheet.name] = {cell: frozenset(REFRESH_NOTES) for cell in sheet.banner.cells()}
+    return found
 
 
 def _clash(message: str) -> WouldLoseFeatures:
@@ -109,19 +120,34 @@ def owned_sheets(path: Path, layout) -> list[str]:
     return owned
 
 
-def check_typed_cells(path: Path, sheets: list[str], force: bool) -> list[str]:
+def check_typed_cells(path: Path, sheets: list[str], force: bool,
+                      own: OwnText | None = None) -> list[str]:
     """Cells with a value or formula on the report ``sheets`` outside their tables: refused
-    (exit 4, naming them) unless ``force``; returns the notes to report when forced."""
+    (exit 4, naming them) unless ``force``; returns the notes to report when forced. A cell
+    of ``own`` holding one of its texts (the refresh sentence) is the report's own."""
+    own = own or {}
     found: list[str] = []
     with zipfile.ZipFile(path) as package:
         parts = sheet_parts(package)
+        candidates: list[tuple[str, _Cell]] = []  # text where the report writes its own
         for name in sheets:
             ranges = [range_bounds(root.get("ref", "A1"))
                       for root in table_parts(package, parts[name])]
-            for ref in _filled_cells(package.read(parts[name])):
-                row, col = cell_position(ref)
-                if not any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in ranges):
-                    found.append(f"'{name}'!{ref}")
+            texts = own.get(name, {})
+            for cell in _filled_cells(package.read(parts[name])):
+                row, col = cell_position(cell.ref)
+                if any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in ranges):
+                    continue
+                if (row, col) in texts and (cell.shared is not None or cell.text is not None):
+                    candidates.append((name, cell))
+                else:
+                    found.append(f"'{name}'!{cell.ref}")
+        strings = _shared_strings(package, {cell.shared for _, cell in candidates
+                                            if cell.shared is not None})
+        for name, cell in candidates:
+            text = cell.text if cell.shared is None else strings.get(cell.shared)
+            if text not in own[name][cell_position(cell.ref)]:
+                found.append(f"'{name}'!{cell.ref}")
     if not found:
         return []
     shown = ", ".join(found[:_SHOWN_CELLS]) + (f" and {len(found) - _SHOWN_CELLS} more"
@@ -134,14 +160,67 @@ def check_typed_cells(path: Path, sheets: list[str], force: bool) -> list[str]:
     return [f"lost (forced): cells typed on report sheets ({shown})"]
 
 
-def _filled_cells(xml: bytes) -> Iterator[str]:
-    """References of the cells holding a value, a formula or inline text."""
+class _Cell:
+    """A filled cell and, when it holds text without a formula, where its text is: the index
+    of a shared string (``shared``) or the inline text itself (``text``)."""
+    __slots__ = ("ref", "shared", "text")
+
+    def __init__(self, ref: str, shared: int | None = None, text: str | None = None) -> None:
+        self.ref, self.shared, self.text = ref, shared, text
+
+
+def _text(node: ElementTree.Element) -> str:
+    """The text of a string item or inline string: its runs, without phonetic guides."""
+    parts = []
+    for child in node:
+        tag = local_name(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(t.text or "" for t in child if local_name(t.tag) == "t")
+    return "".join(parts)
+
+
+def _filled_cells(xml: bytes) -> Iterator[_Cell]:
+    """The cells holding a value, a formula or inline text."""
     for _, node in ElementTree.iterparse(io.BytesIO(xml)):
         tag = local_name(node.tag)
         if tag == "c":
-            if node.get("r") and any(local_name(child.tag) in ("v", "f", "is")
-                                     for child in node):
-                yield node.get("r", "")
+            ref = node.get("r")
+            children = {local_name(child.tag): child for child in node}
+            if ref and children.keys() & {"v", "f", "is"}:
+                kind = node.get("t") if "f" not in children else None
+                value = (children["v"].text or "") if "v" in children else ""
+                if kind == "s" and value.strip().isdigit():
+                    yield _Cell(ref, shared=int(value))
+                elif kind == "inlineStr" and "is" in children:
+                    yield _Cell(ref, text=_text(children["is"]))
+                else:
+                    yield _Cell(ref)
             node.clear()
         elif tag == "row":
             node.clear()
+
+
+def _shared_strings(package: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
+    """The shared strings of the ``wanted`` indices (the part is streamed, not kept)."""
+    if not wanted:
+        return {}
+    book = workbook_part(package)
+    part = next((rel.target for rel in rels(package, book) if rel.kind == "sharedStrings"),
+                None)
+    if part is None or part not in package.namelist():
+        return {}
+    found: dict[int, str] = {}
+    index, last = 0, max(wanted)
+    with package.open(part) as stream:
+        for _, node in ElementTree.iterparse(stream):
+            if local_name(node.tag) != "si":
+                continue
+            if index in wanted:
+                found[index] = _text(node)
+            node.clear()
+            index += 1
+            if index > last:
+                break
+    return found

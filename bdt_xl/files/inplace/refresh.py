@@ -13,7 +13,12 @@ from pathlib import Path
 from bdt_xl.core.pipeline import Options, run
 from bdt_xl.core.report import Report
 from bdt_xl.files.inplace.file_safety import KEEP_BACKUPS, LOCK_WAIT
-from bdt_xl.files.inplace.ownership import check_typed_cells, mark_workbook, owned_sheets
+from bdt_xl.files.inplace.ownership import (
+    check_typed_cells,
+    mark_workbook,
+    own_text,
+    owned_sheets,
+)
 from bdt_xl.files.inplace.transaction import InPlaceTransaction
 
 
@@ -48,7 +53,7 @@ def refresh_in_place(path: str | os.PathLike[str], options: Options | None = Non
         layout = build_layout(report)
         replaced = [sheet.name for sheet in layout.sheets]
         owned = owned_sheets(transaction.path, layout)
-        typed = check_typed_cells(transaction.path, owned, force)
+        typed = check_typed_cells(transaction.path, owned, force, own_text(layout))
 
         def edit(book) -> None:
             render_into(layout, book)
