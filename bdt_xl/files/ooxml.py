@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from bdt_xl.layout.references import address
+
 #: SpreadsheetML: workbook, worksheets, tables.
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #: Relationship ids used inside parts (``r:id``).
@@ -179,8 +181,8 @@ def report_sheets(layout) -> dict[str, list[str]]:
 
 
 def report_mark_of(layout) -> str:
-    """The value of ``REPORT_MARK`` for a report layout. Any writer of a report leaves it:
-    ``workbook.set_custom_property(REPORT_MARK, report_mark_of(layout))`` (XlsxWriter)."""
+    """The value of ``REPORT_MARK`` for a report layout. Every writer of a report file
+    leaves it, with ``REPORT_CELLS`` (``report_properties``)."""
     return report_mark_value(report_sheets(layout))
 
 
@@ -198,6 +200,47 @@ def parse_report_mark(value: str) -> dict[str, list[str]]:
         if sheet:
             found[sheet] = [t for t in tables.split(",") if t]
     return found
+
+
+#: The custom document property recording, per report sheet, the cells the report wrote
+#: outside its tables (``SheetLayout.written_outside_tables``), e.g. ``Summary!A12:A13``.
+REPORT_CELLS = "BDT report cells"
+
+
+def report_cells_of(layout) -> str:
+    """The value of ``REPORT_CELLS`` for a report layout (``/`` cannot be in a sheet name,
+    ``!`` nor ``,`` in a range)."""
+    return "/".join(f"{sheet.name}!{','.join(address(area) for area in areas)}"
+                    for sheet in layout.sheets if (areas := sheet.written_outside_tables()))
+
+
+#: Sheet -> areas, each (first row, first column, last row, last column), 1-based.
+SheetAreas = dict[str, list[tuple[int, int, int, int]]]
+
+
+def parse_report_cells(value: str) -> SheetAreas:
+    """Inverse of ``report_cells_of``: sheet -> its (row1, col1, row2, col2) areas; parts
+    that do not read as ranges (a hand-edited property) are ignored."""
+    found: SheetAreas = {}
+    for item in value.split("/"):
+        sheet, _, refs = item.rpartition("!")
+        for ref in refs.split(","):
+            try:
+                found.setdefault(sheet, []).append(range_bounds(ref))
+            except (ValueError, KeyError, IndexError):
+                continue
+    return found
+
+
+def report_properties(layout) -> dict[str, str]:
+    """Every custom document property a writer of the report leaves, by name."""
+    return {REPORT_MARK: report_mark_of(layout), REPORT_CELLS: report_cells_of(layout)}
+
+
+def read_report_cells(package: zipfile.ZipFile) -> SheetAreas | None:
+    """The cells outside the tables the last refresh wrote, or None when not recorded."""
+    value = custom_properties(package).get(REPORT_CELLS)
+    return parse_report_cells(value) if value is not None else None
 
 
 def read_report_mark(package: zipfile.ZipFile) -> dict[str, list[str]] | None:

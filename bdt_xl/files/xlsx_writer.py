@@ -18,6 +18,7 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from bdt_xl.files.ooxml import report_properties
 from bdt_xl.files.safe_write import atomic_target
 from bdt_xl.layout.model import (
     BAR,
@@ -76,6 +77,9 @@ def write_report(layout: ReportLayout, path: str | os.PathLike[str]) -> Path:
                 _render_sheet(sheet, book, formats)
             if layout.sheets:
                 book.worksheets()[0].activate()
+            for name, value in report_properties(layout).items():
+                if value:
+                    book.set_custom_property(name, value)
         except BaseException:
             book.fileclosed = True  # nothing to save: the temporary file is removed
             raise

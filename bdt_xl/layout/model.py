@@ -300,6 +300,17 @@ class SheetLayout:
     def table(self, name: str) -> TableBlock:
         return next(block for block in self.tables if block.name == name)
 
+    def written_outside_tables(self) -> list[CellRange]:
+        """The cells the report writes outside its tables whose content varies from one
+        refresh to the next (notices, hidden chart labels): an in-place refresh records them
+        so that the next one knows them for its own. (The banner is checked by its text.)"""
+        areas = list(self.notices.areas()) if self.notices is not None else []
+        if self.labels is not None:
+            labels = self.labels
+            areas.append((labels.anchor_row, labels.anchor_col,
+                          labels.anchor_row + len(labels.row_labels), labels.last_col))
+        return areas
+
 
 @dataclass(frozen=True, eq=False)
 class ReportLayout:

@@ -22,14 +22,14 @@ from xml.etree import ElementTree
 from bdt_xl.errors import WouldLoseFeatures
 from bdt_xl.files.ooxml import (
     MAIN,
-    REPORT_MARK,
     cell_position,
     defined_names,
     local_name,
     range_bounds,
+    read_report_cells,
     read_report_mark,
     rels,
-    report_mark_of,
+    report_properties,
     report_sheets,
     sheet_parts,
     table_parts,
@@ -47,11 +47,14 @@ def mark_workbook(book, layout) -> None:
     ``ooxml.report_mark_of`` for other writers)."""
     from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 
-    kept = [p for p in book.custom_doc_props.props if p.name != REPORT_MARK]
+    properties = report_properties(layout)
+    kept = [p for p in book.custom_doc_props.props if p.name not in properties]
     book.custom_doc_props = CustomPropertyList()
     for prop in kept:
         book.custom_doc_props.append(prop)
-    book.custom_doc_props.append(StringProperty(name=REPORT_MARK, value=report_mark_of(layout)))
+    for name, value in properties.items():
+        if value:  # openpyxl refuses an empty string property
+            book.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
 def own_text(layout) -> OwnText:
@@ -121,18 +124,24 @@ def owned_sheets(path: Path, layout) -> list[str]:
 
 
 def check_typed_cells(path: Path, sheets: list[str], force: bool,
-                      own: OwnText | None = None) -> list[str]:
+                      own: OwnText | None = None, layout=None) -> list[str]:
     """Cells with a value or formula on the report ``sheets`` outside their tables: refused
     (exit 4, naming them) unless ``force``; returns the notes to report when forced. A cell
-    of ``own`` holding one of its texts (the refresh sentence) is the report's own."""
+    of ``own`` holding one of its texts (the refresh sentence) is the report's own, and so
+    are the cells the last refresh recorded writing outside its tables (notices, hidden
+    chart labels) — or, in a book without that record, where ``layout`` writes them."""
     own = own or {}
     found: list[str] = []
     with zipfile.ZipFile(path) as package:
         parts = sheet_parts(package)
+        written = read_report_cells(package)
+        if written is None:
+            written = {sheet.name: sheet.written_outside_tables()
+                       for sheet in (layout.sheets if layout is not None else [])}
         candidates: list[tuple[str, _Cell]] = []  # text where the report writes its own
         for name in sheets:
             ranges = [range_bounds(root.get("ref", "A1"))
-                      for root in table_parts(package, parts[name])]
+                      for root in table_parts(package, parts[name])] + written.get(name, [])
             texts = own.get(name, {})
             for cell in _filled_cells(package.read(parts[name])):
                 row, col = cell_position(cell.ref)

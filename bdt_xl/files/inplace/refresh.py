@@ -53,7 +53,7 @@ def refresh_in_place(path: str | os.PathLike[str], options: Options | None = Non
         layout = build_layout(report)
         replaced = [sheet.name for sheet in layout.sheets]
         owned = owned_sheets(transaction.path, layout)
-        typed = check_typed_cells(transaction.path, owned, force, own_text(layout))
+        typed = check_typed_cells(transaction.path, owned, force, own_text(layout), layout)
 
         def edit(book) -> None:
             render_into(layout, book)
