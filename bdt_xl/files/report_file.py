@@ -1,13 +1,16 @@
 """A new report workbook file: the layout of a report rendered by the XlsxWriter engine
-(openpyxl only rewrites an existing workbook in place; xlwings renders into live Excel)."""
+(openpyxl only rewrites an existing workbook in place; xlwings renders into live Excel).
+
+The engine is imported only when a report is written: the command line asks for
+``default_output`` before it starts reading, and reading should start at once."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bdt_xl.core.report import Report
-from bdt_xl.files.xlsx_writer import write_report
-from bdt_xl.layout.report_layout import build_layout
+if TYPE_CHECKING:
+    from bdt_xl.core.report import Report
 
 
 def default_output(workbook: Path) -> Path:
@@ -17,4 +20,7 @@ def default_output(workbook: Path) -> Path:
 
 def write_report_file(report: Report, target: Path) -> Path:
     """Write ``report`` as a new workbook at ``target`` (atomically)."""
+    from bdt_xl.files.xlsx_writer import write_report
+    from bdt_xl.layout.report_layout import build_layout
+
     return write_report(build_layout(report), target)
