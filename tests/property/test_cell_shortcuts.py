@@ -1,0 +1,95 @@
+"""Property tests of the cell-rule shortcuts (``cells.UNCHANGED_BY_RULE``): a value the
+shortcut keeps is exactly what the column's pydantic adapter returns for it, on arbitrary
+strings (surrogates and odd whitespace included) and other objects; and the one-scan check
+over many values says what the value-by-value check says."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from bdt_xl import schema as s
+from bdt_xl.core.cells import UNCHANGED_BY_RULE, agreement_cell_adapters
+
+
+class Text(str):
+    """A str subclass, which the shortcuts must leave to pydantic."""
+
+
+_TRICKY = " \t\n\r\x0b\x0c\x1c\x85\u00a0\u2003\u3000\u200b#\x00\x01aZ-é"
+_ANY_CHARS = st.characters(exclude_categories=())  # surrogates too
+texts = st.one_of(st.text(_ANY_CHARS), st.text(st.sampled_from(_TRICKY)),
+                  st.text(st.sampled_from("ab -#"), min_size=1, max_size=4),
+                  st.sampled_from(["#N/A", "#n/a", " #REF! ", "#hashtag", "A-1", "a b"]))
+cells = st.one_of(texts, texts.map(Text), st.none(), st.booleans(), st.integers(),
+                  st.floats(), st.dates(), st.datetimes(), st.just(date(2020, 1, 1)),
+                  st.just(datetime(2020, 1, 1, 12)))
+
+
+def _array(values: list[object]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+@given(st.sampled_from(sorted(UNCHANGED_BY_RULE)), st.lists(cells, max_size=8))
+def test_a_value_kept_by_a_shortcut_is_what_the_adapter_returns(column, values):
+    kept = UNCHANGED_BY_RULE[column](_array(values))
+    assert kept.dtype == bool and len(kept) == len(values)
+    adapter = agreement_cell_adapters()[column]
+    for value, keep in zip(values, kept):
+        if not keep:
+            continue
+        try:
+            [result] = adapter.validate_python([value])
+        except ValidationError as exc:  # pragma: no cover - the failure being tested
+            raise AssertionError(f"{value!r} was kept but the rule refuses it: {exc}") from exc
+        assert type(result) is type(value) and result == value
+
+
+_tidy = st.lists(st.sampled_from(["a", "b", "É", "a b", "b-a", "日"]), min_size=1, max_size=6)
+#: Spoilt texts the rule changes or refuses (so the shortcut must not keep them) ...
+_DEFECTS = (lambda v: " " + v, lambda v: v + " ", lambda v: "", lambda v: "#" + v,
+            lambda v: v + "\t", lambda v: v + "  a", lambda v: v + "\u00a0a", lambda v: " ")
+#: ... and texts with the separator of the one-scan check, which the rule keeps.
+_SEPARATOR = (lambda v: v + "\x00", lambda v: "\x00" + v, lambda v: "\x00")
+
+
+@st.composite
+def _near_misses(draw):
+    """Tidy texts, one of which (anywhere) is spoiled: what the one-scan check must catch."""
+    values = draw(_tidy)
+    where = draw(st.integers(0, len(values) - 1))
+    values[where] = draw(st.sampled_from(_DEFECTS + _SEPARATOR))(values[where])
+    return values
+
+
+@given(st.sampled_from(sorted(UNCHANGED_BY_RULE)),
+       st.one_of(_near_misses(), st.lists(st.one_of(texts, cells), max_size=12)))
+def test_the_one_scan_check_agrees_with_the_value_by_value_check(column, values):
+    shortcut = UNCHANGED_BY_RULE[column]
+    one_by_one = [bool(shortcut(_array([value]))[0]) for value in values]
+    assert shortcut(_array(values)).tolist() == one_by_one
+
+
+@pytest.mark.parametrize("defect", _DEFECTS + _SEPARATOR)
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_a_spoilt_text_anywhere_among_tidy_ones_is_seen(defect, size):
+    shortcut = UNCHANGED_BY_RULE[s.AGREEMENT_ID]
+    for where in range(size):
+        values = ["a b", "é", "x-1"][:size]
+        values[where] = defect(values[where])
+        kept = shortcut(_array(values)).tolist()
+        assert kept == [i != where or defect in _SEPARATOR for i in range(size)], values
+
+
+@given(st.sampled_from(sorted(UNCHANGED_BY_RULE)),
+       st.lists(st.text(st.sampled_from("abc-É日 "), min_size=1, max_size=6), max_size=12))
+def test_tidy_texts_are_kept(column, values):
+    tidy = [" ".join(v.split()) for v in values if v.split()]
+    assert UNCHANGED_BY_RULE[column](_array(tidy)).all()
