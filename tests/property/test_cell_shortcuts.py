@@ -1,20 +1,23 @@
-"""Property tests of the cell-rule shortcuts (``cells.UNCHANGED_BY_RULE``): a value the
-shortcut keeps is exactly what the column's pydantic adapter returns for it, on arbitrary
-strings (surrogates and odd whitespace included) and other objects; and the one-scan check
-over many values says what the value-by-value check says."""
+"""Property tests of the shortcuts validation takes: a value a cell-rule shortcut
+(``cells.UNCHANGED_BY_RULE``) keeps is exactly what the column's pydantic adapter returns for
+it, on arbitrary strings (surrogates and odd whitespace included) and other objects; the
+one-scan check over many values says what the value-by-value check says; and the pruned
+"did you mean" search answers what ``difflib.get_close_matches`` answers."""
 
 from __future__ import annotations
 
+import difflib
 from datetime import date, datetime
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bdt_xl import schema as s
 from bdt_xl.core.cells import UNCHANGED_BY_RULE, agreement_cell_adapters
+from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, closest, normalize
 
 
 class Text(str):
@@ -93,3 +96,24 @@ def test_a_spoilt_text_anywhere_among_tidy_ones_is_seen(defect, size):
 def test_tidy_texts_are_kept(column, values):
     tidy = [" ".join(v.split()) for v in values if v.split()]
     assert UNCHANGED_BY_RULE[column](_array(tidy)).all()
+
+
+_WORDS = st.one_of(st.text(st.sampled_from("abcde -"), max_size=8),
+                   st.text(st.sampled_from("abc"), max_size=4))  # ties of ratio and of bound
+
+
+@settings(max_examples=500)
+@given(_WORDS, st.lists(_WORDS, max_size=10, unique=True),
+       st.sampled_from([0.0, 0.3, 0.5, 0.6, 0.8, 1.0]))
+@example("acbb", ["bacc", "ccba", "ccbc", "bca"], 0.3)  # a tie the pruning must not cut
+def test_closest_is_difflibs_closest_match(word, possibilities, cutoff):
+    expected = difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)
+    assert closest(word, possibilities, cutoff) == (expected[0] if expected else None)
+
+
+@given(st.sampled_from(KINDS), st.text(st.sampled_from("aeiouxyzntrscl -/&"), max_size=30))
+def test_a_hint_is_difflibs_closest_label(kind, text):
+    keys = {normalize(name): item.label for item in DEFAULT_LISTS.items if item.kind == kind
+            for name in (item.label, *item.aliases)}
+    close = difflib.get_close_matches(normalize(text), list(keys), n=1, cutoff=0.6)
+    assert DEFAULT_LISTS.suggest(kind, text) == (keys[close[0]] if close else None)
