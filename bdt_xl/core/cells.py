@@ -133,6 +133,13 @@ def date_cell(value: object) -> date:
     return day
 
 
+def unchanged_days(values: Sequence[object]) -> np.ndarray:
+    """Which of ``values`` the ``Day`` rule returns as they are (pydantic need not be asked):
+    a ``date``, not a date-time or a subclass, from ``EARLIEST_DATE`` to ``LATEST_DATE``."""
+    return np.fromiter((type(v) is date and EARLIEST_DATE <= v <= LATEST_DATE for v in values),
+                       dtype=bool, count=len(values))
+
+
 def plain_words(value: object) -> str:
     """A cell value as a person reads it: "a date (5 Jan 2022)", never ``datetime.date(…)``."""
     if isinstance(value, datetime):
@@ -177,6 +184,13 @@ def amount_cell(value: object) -> float:
     if value > MAX_AMOUNT:
         raise _fail("amount", f"{value:,.0f} is too large to be an amount; check the number")
     return float(value)
+
+
+def unchanged_amounts(values: Sequence[object]) -> np.ndarray:
+    """Which of ``values`` the ``Amount`` rule returns as they are (pydantic need not be
+    asked): a ``float``, not a subclass, from 0 to ``MAX_AMOUNT`` (-0.0 included, NaN not)."""
+    return np.fromiter((type(v) is float and 0 <= v <= MAX_AMOUNT for v in values),
+                       dtype=bool, count=len(values))
 
 
 def currency_cell(value: object) -> str:
@@ -263,10 +277,11 @@ def agreement_cell_adapters(lists: ReferenceLists = DEFAULT_LISTS) -> dict[str, 
     return {column: TypeAdapter(list[kind]) for column, kind in types.items()}
 
 
-#: Columns whose rule has a shortcut: a function of an array of values that says which of
+#: Columns whose rule has a shortcut: a function of the distinct values that says which of
 #: them the rule returns unchanged (validation asks pydantic about the others only).
 UNCHANGED_BY_RULE: dict[str, Callable[[Sequence[object]], np.ndarray]] = {
-    s.AGREEMENT_ID: unchanged_texts, s.PARTNER: unchanged_texts}
+    s.AGREEMENT_ID: unchanged_texts, s.PARTNER: unchanged_texts, s.SIGNED_ON: unchanged_days,
+    s.PARTNER_AMOUNT: unchanged_amounts, s.ITU_AMOUNT: unchanged_amounts}
 
 
 RateRow = TypedDict("RateRow", {s.CURRENCY: Currency, s.EFFECTIVE_FROM: Day,
