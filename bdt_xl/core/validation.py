@@ -142,14 +142,24 @@ def agreement_positions(table: RawTable) -> dict[str, int]:
 
 
 class _Cells:
-    """One Agreements column as read: its cells, and its distinct values with the code of
-    each row's value (-1 for a blank), so that the rules run once per distinct value."""
+    """One Agreements column as read: its cells, and (once hashed) its distinct values with
+    the code of each row's value (-1 for a blank), so that the rules run once per distinct
+    value."""
 
-    def __init__(self, cells: np.ndarray) -> None:
+    def __init__(self, cells: np.ndarray, hashed: bool = True) -> None:
         self.cells = cells
-        self.codes, self.distinct = _distinct(cells)
+        self.codes: np.ndarray | None = None
+        self.distinct: list[object] = []
+        self.by_type = False  # distinct values told apart by type too (see ``_distinct``)
         #: The values that held control characters (their distinct values are cleaned).
         self.dirty: frozenset[str] = frozenset()
+        if hashed:
+            self.hash()
+
+    def hash(self) -> None:
+        """Find the distinct values (once)."""
+        if self.codes is None:
+            self.codes, self.distinct, self.by_type = _distinct(self.cells)
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -172,9 +182,10 @@ def _columns(table: RawTable, positions: dict[str, int]) -> dict[str, _Cells]:
     if min(map(len, rows), default=0) != width:
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
     n = len(rows)
+    # IDs are nearly all distinct: hashing them pays only for the cells that need pydantic
     return {column: _Cells(np.fromiter(map(itemgetter(positions[column]), rows), dtype=object,
                                        count=n) if column in positions and width else
-                           np.full(n, None, dtype=object))
+                           np.full(n, None, dtype=object), hashed=column != s.AGREEMENT_ID)
             for column in s.AGREEMENT_COLUMNS}
 
 
@@ -183,8 +194,9 @@ def _columns(table: RawTable, positions: dict[str, int]) -> dict[str, _Cells]:
 _NOT_NUMBERS = frozenset({str, date, datetime, time, timedelta})
 
 
-def _distinct(cells: np.ndarray) -> tuple[np.ndarray, list[object]]:
-    """The codes and distinct values of a column's cells; only None is a blank (code -1)."""
+def _distinct(cells: np.ndarray) -> tuple[np.ndarray, list[object], bool]:
+    """The codes and distinct values of a column's cells (only None is a blank, code -1),
+    and whether values of different types were told apart."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     blank = codes < 0
     blanks = int(blank.sum())
@@ -196,8 +208,8 @@ def _distinct(cells: np.ndarray) -> tuple[np.ndarray, list[object]]:
         mixed, nones = bool in types and (int in types or float in types), values.count(None)
     # True == 1 == 1.0 when hashed, and NaN is taken for a blank: such columns go cell by cell
     if mixed or nones != blanks:
-        return _distinct_by_type(cells.tolist())
-    return codes, list(uniques)
+        return *_distinct_by_type(cells.tolist()), True
+    return codes, list(uniques), False
 
 
 def _clean_control_characters(raw: dict[str, _Cells], sheet_rows: np.ndarray,
@@ -208,17 +220,15 @@ def _clean_control_characters(raw: dict[str, _Cells], sheet_rows: np.ndarray,
     ids = raw[s.AGREEMENT_ID]
     for column in TEXT_COLUMNS:
         cells = raw[column]
-        distinct = set(cells.distinct)
-        try:
-            if (cells.codes < 0).any():
-                raise TypeError  # a blank cell is not text
-            joined = "\t".join(distinct)  # one scan in C when the column holds only text
-        except TypeError:
-            distinct = {v for v in distinct if type(v) is str}
-            joined = "\t".join(distinct)
+        if cells.codes is None and not has_control_characters(_texts(cells.cells)[1]):
+            continue  # (the cells hold every text their distinct values hold)
+        cells.hash()
+        # the first of equal values stands for them, as in a set of the cells
+        texts, joined = _texts(set(cells.distinct) if cells.by_type else cells.distinct,
+                               blank=bool((cells.codes < 0).any()))
         if not has_control_characters(joined):
             continue
-        cells.dirty = frozenset(v for v in distinct if has_control_characters(v))
+        cells.dirty = frozenset(v for v in texts if has_control_characters(v))
         dirty = [i for i, value in enumerate(cells.distinct) if value in cells.dirty]
         for i in dirty:
             cells.distinct[i] = without_control_characters(cells.distinct[i])
@@ -230,6 +240,18 @@ def _clean_control_characters(raw: dict[str, _Cells], sheet_rows: np.ndarray,
                 problem="This cell holds invisible control characters; they were removed "
                         "(retype the cell to get rid of them)."))
     return issues
+
+
+def _texts(values, blank: bool = False) -> tuple[object, str]:
+    """The values the control-character check reads, and them joined (one scan in C): all
+    of them when they are all text and none is blank, else the plain str values only."""
+    try:
+        if blank:
+            raise TypeError  # a blank cell is not text
+        return values, "\t".join(values)
+    except TypeError:
+        values = [v for v in values if type(v) is str]
+        return values, "\t".join(values)
 
 
 class _Checked:
@@ -252,7 +274,17 @@ def _check_column(column: _Cells, adapter, categorical: bool = False,
     """Apply one column's cell rule to each distinct value; map results back to the rows
     (and, for a list column, the rows' label codes as a categorical). ``unchanged`` (see
     ``cells.UNCHANGED_BY_RULE``) names the values the rule returns as they are: pydantic is
-    asked about the others only."""
+    asked about the others only. An unhashed column (IDs) is checked row by row where the
+    shortcut keeps the cell, by distinct value elsewhere."""
+    if unchanged is not None and column.codes is None and not categorical:
+        kept = unchanged(column.cells)
+        others = np.flatnonzero(~kept)
+        rest = _check_column(_Cells(column.cells[others]), adapter)
+        results = column.cells.copy()
+        results[others] = rest.values()
+        return _Checked(results, np.arange(len(results)), [
+            (int(others[p]), code, problem) for p, code, problem in rest.problems], None)
+    column.hash()
     codes = column.codes
     has_blank = bool((codes < 0).any())
     distinct = np.empty(len(column.distinct) + has_blank, dtype=object)
