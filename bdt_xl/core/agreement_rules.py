@@ -210,7 +210,7 @@ def _usd_amounts(frame: pd.DataFrame, rates: RateBook, use_ecb: bool,
 def partner_consistency(frame: pd.DataFrame, sheet: str) -> list[Issue]:
     """Warn where a partner's type or membership differs from its first accepted row's."""
     issues = []
-    first = _first_of_group(pd.factorize(frame[KEY])[0])
+    first = first_of_group(pd.factorize(frame[KEY])[0])
     rows, ids, partners = (frame[c].to_numpy() for c in (ROW, ID, PARTNER))
     for column, label in ((TYPE, s.PARTNER_TYPE), (MEMBER, s.MEMBERSHIP)):
         codes, _ = _codes(frame, column)
@@ -228,7 +228,7 @@ def partner_consistency(frame: pd.DataFrame, sheet: str) -> list[Issue]:
     return issues
 
 
-def _first_of_group(codes: np.ndarray) -> np.ndarray:
+def first_of_group(codes: np.ndarray) -> np.ndarray:
     """For each row, the position of the first row with its code (codes numbered in order
     of first appearance, as ``pd.factorize`` numbers them)."""
     new = np.ones(len(codes), dtype=bool)

@@ -28,7 +28,7 @@ from bdt_xl.core.agreement_frame import (
     ROW,
     SIGNED,
 )
-from bdt_xl.core.agreement_rules import cross_row_rules, partner_consistency
+from bdt_xl.core.agreement_rules import cross_row_rules, first_of_group, partner_consistency
 from bdt_xl.core.cells import UNCHANGED_BY_RULE, agreement_cell_adapters
 from bdt_xl.core.fx import RateBook
 from bdt_xl.core.lists import ReferenceLists, normalize
@@ -350,22 +350,18 @@ def _duplicate_ids(ids: np.ndarray, sheet_rows: np.ndarray, bad: np.ndarray,
                    sheet: str) -> list[Issue]:
     """Every use of an Agreement ID after its first is an error (and excludes the row)."""
     present = np.flatnonzero(ids != None)  # noqa: E711  (a failed ID cell is None)
-    keys = pd.Series([i.casefold() for i in ids[present].tolist()], dtype=object)
-    repeated = keys.duplicated(keep="first").to_numpy()
-    if not repeated.any():
-        return []
-    again = keys[repeated]
-    firsts = ~repeated & keys.isin(set(again)).to_numpy()
-    first_row = dict(zip(keys[firsts], sheet_rows[present[firsts]]))
+    keys = list(map(str.casefold, ids[present].tolist()))
+    first = first_of_group(pd.factorize(np.array(keys, dtype=object))[0])
     issues = []
-    for position, key in zip(present[repeated], again):
+    for again in np.flatnonzero(first != np.arange(len(first))):
+        position = present[again]
         bad[position] = True
         issues.append(Issue(code=IssueCode.DUPLICATE_ID, row=int(sheet_rows[position]),
                             agreement_id=ids[position], column=s.AGREEMENT_ID,
                             value=ids[position], sheet=sheet, problem=(
                                 f"Agreement ID {ids[position]} is already used on row "
-                                f"{first_row[key]}; give each agreement its own ID "
-                                f"(this row is left out).")))
+                                f"{sheet_rows[present[first[again]]]}; give each agreement "
+                                f"its own ID (this row is left out).")))
     return issues
 
 
