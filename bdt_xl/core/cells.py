@@ -277,7 +277,7 @@ def agreement_cell_adapters(lists: ReferenceLists = DEFAULT_LISTS) -> dict[str, 
     return {column: TypeAdapter(list[kind]) for column, kind in types.items()}
 
 
-#: Columns whose rule has a shortcut: a function of the distinct values that says which of
+#: Columns whose rule has a shortcut: a function of an array of cells that says which of
 #: them the rule returns unchanged (validation asks pydantic about the others only).
 UNCHANGED_BY_RULE: dict[str, Callable[[Sequence[object]], np.ndarray]] = {
     s.AGREEMENT_ID: unchanged_texts, s.PARTNER: unchanged_texts, s.SIGNED_ON: unchanged_days,

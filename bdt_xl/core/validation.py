@@ -176,7 +176,7 @@ class _Cells:
 
 def _columns(table: RawTable, positions: dict[str, int]) -> dict[str, _Cells]:
     """The table's rows turned into one object array of cells per expected column (a copy;
-    a column the table lacks is all blanks), each with its distinct values."""
+    a column the table lacks is all blanks), each hashed into its distinct values but IDs."""
     rows = table.rows
     width = max(map(len, rows), default=0)
     if min(map(len, rows), default=0) != width:
@@ -189,8 +189,8 @@ def _columns(table: RawTable, positions: dict[str, int]) -> dict[str, _Cells]:
             for column in s.AGREEMENT_COLUMNS}
 
 
-#: Types none of whose values equals a number: a column holding only these cannot hide TRUE
-#: behind 1 (their values are hashed and compared by content, never as numbers).
+#: Types none of whose values equals a number (or None): a column whose distinct values are
+#: all of these cannot hide TRUE behind 1, and only its blanks can be None.
 _NOT_NUMBERS = frozenset({str, date, datetime, time, timedelta})
 
 
