@@ -71,12 +71,14 @@ class RateBook:
         in one pass over the currencies."""
         units = np.full(len(currencies), np.nan)
         rows = np.zeros(len(currencies), dtype=np.int64)
-        units[(currencies == USD).to_numpy()] = 1.0
-        currencies = currencies.reset_index(drop=True)
+        codes, names = pd.factorize(np.asarray(currencies, dtype=object))  # hashed once
         when = days.reset_index(drop=True).to_numpy(dtype="datetime64[D]")
-        for currency, positions in currencies.groupby(currencies, sort=False).indices.items():
+        for code, currency in enumerate(names):
+            if currency == USD:
+                units[codes == code] = 1.0
             if currency == USD or currency not in self._days:
                 continue
+            positions = np.flatnonzero(codes == code)
             index = np.searchsorted(self._days[currency], when[positions], side="right") - 1
             known = index >= 0
             units[positions[known]] = self._units[currency][index[known]]

@@ -145,6 +145,10 @@ _CONTROL = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
 def without_control_characters(text: str) -> str:
     """``text`` without the control characters (``\x01``…) that no cell should hold and
     that would reach a terminal as escape sequences; tabs and line breaks are kept."""
+    # a search in C first: translate looks every character up in a dict, and every Issue
+    # field passes here (a clean str comes back as it is, as translate would return it)
+    if type(text) is str and _CONTROL_FOUND(text) is None:
+        return text
     return text.translate(_CONTROL)
 
 
