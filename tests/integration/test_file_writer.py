@@ -82,18 +82,24 @@ def _assert_refresh_sentence(ws, language: str) -> None:
     assert ws.freeze_panes == "A4", name
 
 
+def render_with(engine: str, layout, path) -> None:
+    """Write ``layout`` to a new file at ``path`` with the XlsxWriter engine, or render it
+    into an empty openpyxl workbook (the in-place engine) and save that."""
+    if engine == "xlsxwriter":
+        write_report(layout, path)
+        return
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    render_into(layout, book)
+    book.save(path)
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("engine", ["xlsxwriter", "openpyxl"])
 def test_every_report_sheet_says_it_is_rewritten_in_its_language(tmp_path, engine, language):
     layout = build_layout(sample_report(language, issues=True))
     path = tmp_path / "report.xlsx"
-    if engine == "xlsxwriter":
-        write_report(layout, path)
-    else:
-        book = openpyxl.Workbook()
-        book.remove(book.active)
-        render_into(layout, book)
-        book.save(path)
+    render_with(engine, layout, path)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == list(s.REPORT_TABLES)
     for name in s.REPORT_TABLES:
@@ -359,13 +365,7 @@ def _sheet_xml(path, index: int) -> str:
 def test_french_charts_read_the_hidden_french_labels(tmp_path, engine):
     layout = build_layout(sample_report("fr"))
     path = tmp_path / "rapport.xlsx"
-    if engine == "xlsxwriter":
-        write_report(layout, path)
-    else:
-        book = openpyxl.Workbook()
-        book.remove(book.active)
-        render_into(layout, book)
-        book.save(path)
+    render_with(engine, layout, path)
     ws = openpyxl.load_workbook(path)[s.BY_REGION]
     h = header_row(ws, s.BY_REGION)  # the labels sit on the table's rows, in column J
     assert [ws.cell(h + r, 10).value for r in (0, 1, 2)] == [

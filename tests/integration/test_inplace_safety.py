@@ -120,18 +120,26 @@ def test_the_sentence_follows_the_report_language(tmp_path):
     assert_new_layout(path, "fr")
 
 
-def test_text_typed_over_the_sentence_is_refused_unless_forced(tmp_path):
+@pytest.mark.parametrize("typed", [
+    [(SUMMARY, "A1", "my own title"), (ISSUES, "A1", "=1+1")],  # over the refresh sentence
+    [(SUMMARY, "Z50", "my note"), (SUMMARY, "Z51", "=1+1")],  # beside the table
+], ids=["over-the-sentence", "beside-the-table"])
+def test_cells_typed_on_a_report_sheet_refused_unless_forced(tmp_path, typed):
     path = book(tmp_path / "Book.xlsx")
     refresh_in_place(path)
     wb = load_workbook(path)
-    wb[SUMMARY]["A1"] = "my own title"
-    wb[ISSUES]["A1"] = "=1+1"
+    for sheet, cell, value in typed:
+        wb[sheet][cell] = value
     wb.save(path)
     error = refused(path, WouldLoseFeatures)
-    assert f"'{SUMMARY}'!A1" in str(error) and f"'{ISSUES}'!A1" in str(error)
+    assert all(f"'{sheet}'!{cell}" in str(error) for sheet, cell, _ in typed)
+    assert "--force" in str(error) and exit_code(error) == EXIT_WOULD_LOSE
     forced = refresh_in_place(path, force=True)
-    assert any(f"'{SUMMARY}'!A1" in note for note in forced.notes)
+    sheet, cell, _ = typed[0]
+    assert any(f"'{sheet}'!{cell}" in note for note in forced.notes)
     assert_new_layout(path)
+    if cell != "A1":
+        assert load_workbook(path)[sheet][cell].value is None
 
 
 def _previous_version_report(path: Path, monkeypatch) -> Path:
@@ -378,21 +386,6 @@ def test_read_only_refused_even_as_administrator(tmp_path):
 
 
 # -- 6. typed on report sheets ------------------------------------------------------------------
-def test_cells_typed_on_a_report_sheet_refused_unless_forced(tmp_path):
-    path = book(tmp_path / "Book.xlsx")
-    refresh_in_place(path)
-    wb = load_workbook(path)
-    wb[SUMMARY]["Z50"] = "my note"
-    wb[SUMMARY]["Z51"] = "=1+1"
-    wb.save(path)
-    error = refused(path, WouldLoseFeatures)
-    assert f"'{SUMMARY}'!Z50" in str(error) and f"'{SUMMARY}'!Z51" in str(error)
-    assert "--force" in str(error) and exit_code(error) == EXIT_WOULD_LOSE
-    forced = refresh_in_place(path, force=True)
-    assert any("Z50" in note for note in forced.notes)
-    assert load_workbook(path)[SUMMARY]["Z50"].value is None
-
-
 # -- 7. recalculation -------------------------------------------------------------------------
 def test_full_recalculation_when_excel_opens_it(tmp_path):
     path = book(tmp_path / "Book.xlsx")
