@@ -18,12 +18,12 @@ from pathlib import Path
 from bdt_xl.document.writer import default_document_path, write_document
 from bdt_xl.errors import UsageError
 from bdt_xl.excel.macros import read_live_tables, report_failure, tell_user
+from bdt_xl.layout.input_tables import DRAFT_BUTTON_CAPTION, DRAFT_BUTTON_MACRO
 
 log = logging.getLogger(__name__)
 
-#: What the Draft document button runs (xlwings' VBA ``RunPython`` with this module's main).
-BUTTON_MACRO = "'RunPython \"from bdt_xl.excel.draft_document import main; main()\"'"
-BUTTON_CAPTION = "Draft document"
+#: The button that runs ``main`` (built into the workbook by ``workbooks.macro_workbook``).
+BUTTON_MACRO, BUTTON_CAPTION = DRAFT_BUTTON_MACRO, DRAFT_BUTTON_CAPTION
 
 
 @dataclass

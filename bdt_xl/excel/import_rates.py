@@ -37,8 +37,8 @@ from bdt_xl.core.rates_merge import (
 from bdt_xl.core.table import RawTable, find_tables, is_blank
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
-from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
-from bdt_xl.workbooks.macro_workbook import DROPDOWN_NAMES, IMPORT_RATES_CAPTION
+from bdt_xl.layout.input_tables import DATE_FORMAT, DROPDOWN_NAMES, RATE_FORMAT
+from bdt_xl.workbooks.macro_workbook import IMPORT_RATES_CAPTION
 
 log = logging.getLogger(__name__)
 

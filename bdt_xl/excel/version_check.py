@@ -10,8 +10,7 @@ to do instead of failing later in a way nobody can read.
 from __future__ import annotations
 
 from bdt_xl.errors import WorkbookError
-
-VERSION_NAME = "BDT_xlwings_version"
+from bdt_xl.layout.input_tables import VERSION_NAME
 
 
 def workbook_xlwings_version(book) -> str | None:

@@ -25,8 +25,7 @@ from bdt_xl.core.rates_merge import no_rates_table
 from bdt_xl.core.table import RawTable, find_tables, is_blank, stand_in_sheets
 from bdt_xl.core.validation import column_positions
 from bdt_xl.errors import WorkbookError
-from bdt_xl.workbooks.input_workbook import DATE_FORMAT, RATE_FORMAT
-from bdt_xl.workbooks.macro_workbook import DROPDOWN_NAMES
+from bdt_xl.layout.input_tables import DATE_FORMAT, DROPDOWN_NAMES, RATE_FORMAT
 
 CURRENCIES_NAME = DROPDOWN_NAMES[s.CURRENCY]
 

@@ -16,10 +16,7 @@ import xlsxwriter
 from bdt_xl import schema as s
 from bdt_xl.core.lists import DEFAULT_LISTS, LISTS_COLUMNS, ReferenceLists, lists_table_rows
 from bdt_xl.files.safe_write import atomic_target
-
-DATE_FORMAT = "yyyy-mm-dd"
-AMOUNT_FORMAT = "#,##0.00"
-RATE_FORMAT = "0.0000"
+from bdt_xl.layout.input_tables import AMOUNT_FORMAT, DATE_FORMAT, RATE_FORMAT
 
 Row = Mapping[str, object] | Sequence[object]
 

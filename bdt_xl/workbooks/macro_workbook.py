@@ -26,7 +26,12 @@ from xlsxwriter.utility import xl_range_abs
 
 from bdt_xl import schema as s
 from bdt_xl.core.lists import DEFAULT_LISTS, KINDS, LISTS_COLUMNS, ReferenceLists
-from bdt_xl.excel.version_check import VERSION_NAME
+from bdt_xl.layout.input_tables import (
+    DRAFT_BUTTON_CAPTION,
+    DRAFT_BUTTON_MACRO,
+    DROPDOWN_NAMES,
+    VERSION_NAME,
+)
 from bdt_xl.workbooks.input_workbook import Row, TableRef, write_input_workbook
 
 XLWINGS_STANDALONE = "quickstart_standalone.xlsm"
@@ -44,14 +49,6 @@ UDF_MODULES = "bdt_xl.udfs"
 #: purpose: a key present on the sheet (even empty) hides the user's own xlwings settings.
 CONF = {"UDF Modules": UDF_MODULES}
 
-#: Defined names feeding the drop-downs, one per Agreements list column.
-DROPDOWN_NAMES = {
-    s.PARTNER_TYPE: "PartnerTypes",
-    s.MEMBERSHIP: "Memberships",
-    s.REGION: "Regions",
-    s.PRIORITY: "Priorities",
-    s.CURRENCY: "Currencies",
-}
 #: The drop-downs cover this many Agreements rows (beyond the sample rows, for new ones).
 DROPDOWN_ROWS = 2000
 HOWTO_WRAP = 90  # characters per line of the How-to text column
@@ -130,8 +127,7 @@ def build_macro_workbook(
         _print_columns(agreements_sheet, refs[s.AGREEMENTS])
         agreements_sheet.set_row(0, BUTTON_ROW_HEIGHT)
         _add_button(agreements_sheet, 0, 0, REFRESH_MACRO, "Refresh report", BUTTON)
-        from bdt_xl.excel.draft_document import BUTTON_CAPTION, BUTTON_MACRO
-        _add_button(agreements_sheet, 0, 1, BUTTON_MACRO, BUTTON_CAPTION, BUTTON)
+        _add_button(agreements_sheet, 0, 1, DRAFT_BUTTON_MACRO, DRAFT_BUTTON_CAPTION, BUTTON)
         agreements_sheet.write_string(0, 2, BUTTON_HINT, book.add_format({"valign": "vcenter"}))
         _add_button(book.get_worksheet_by_name(s.RATES), 1, refs[s.RATES].last_col + 2,
                     REFRESH_MACRO, IMPORT_RATES_CAPTION)
