@@ -29,6 +29,7 @@ from datetime import date, datetime
 
 from bdt_xl.errors import ReportWriteError
 from bdt_xl.excel.desktop_cosmetics import desktop_chart, desktop_freeze, desktop_sheet
+from bdt_xl.excel.live_ownership import check_report_sheets
 from bdt_xl.layout.model import (
     BAR,
     COLUMN,
@@ -116,6 +117,7 @@ def render_live(layout: ReportLayout, book, keep: Collection[str] = ()) -> LiveR
         return LiveResult([], [])
     report_keys = {name.casefold() for name in names}
     _check(layout, book, report_keys, keep)
+    check_report_sheets(layout, book)
     active = _active_name(book)
     notes: dict[str, None] = {}
 

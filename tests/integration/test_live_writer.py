@@ -310,8 +310,8 @@ def test_second_refresh_replaces_the_report(source, tmp_path):
 
 def test_failure_halfway_leaves_the_previous_report(source, tmp_path, monkeypatch):
     _path, payload, layout = source
-    old = [sheet_payload(name, [["old"]], [table_payload(name, 0, 0, 1, 0)])
-           for name in s.REPORT_TABLES]
+    old = [sheet_payload(name, [[REFRESH_SENTENCE["fr"]], [], ["old"], [1]],
+                         [table_payload(name, 2, 0, 3, 0)]) for name in s.REPORT_TABLES]
     payload = {**payload, "sheets": payload["sheets"] + old}
     fail_chart_add(monkeypatch, on_call=6)
     book = remote_book(payload)
@@ -429,3 +429,34 @@ def test_desktop_excel_repeats_the_table_header_row_not_the_sentence():
     desktop_sheet(SimpleNamespace(api=api), sheet)
     assert api.PageSetup.PrintTitleRows == "$3:$3"
     assert api.PageSetup.Zoom == sheet.page.scale and breaks == list(sheet.page.row_breaks)
+
+
+# -- which sheets the button may replace: only report sheets it wrote --------------------------
+def _with_sheet(payload, sheet):
+    return remote_book({**payload, "sheets": payload["sheets"] + [sheet]})
+
+
+@pytest.mark.parametrize("name", [s.SUMMARY, s.ISSUES.lower()])
+def test_a_users_sheet_named_like_a_report_sheet_is_never_replaced(source, name):
+    _path, payload, layout = source
+    book = _with_sheet(payload, sheet_payload(name, [["My own summary"], [42]]))
+    with pytest.raises(ReportWriteError) as caught:
+        render_live(layout, book, keep=INPUT_SHEETS)
+    assert f"your sheet '{name}'" in str(caught.value) and "rename your sheet" in str(caught.value)
+    assert actions(book) == []  # refused before anything was written
+
+
+def test_a_report_sheet_of_the_first_versions_is_recognised_by_its_tables(source):
+    """Before the refresh sentence: the sheet holds exactly the report's table, at A1."""
+    _path, payload, layout = source
+    block = layout.sheet(s.COFINANCING).table(s.COFINANCING)
+    header = list(block.columns)
+    old = sheet_payload(s.COFINANCING, [header, [None] * len(header)],
+                        [table_payload(s.COFINANCING, 0, 0, 1, len(header) - 1)])
+    book = _with_sheet(payload, old)
+    result = render_live(layout, book, keep=INPUT_SHEETS)
+    assert s.COFINANCING in result.replaced
+    other = sheet_payload(s.COFINANCING, [["Mine", "Yours"], [1, 2]],
+                          [table_payload(s.COFINANCING, 0, 0, 1, 1)])
+    with pytest.raises(ReportWriteError):
+        render_live(layout, _with_sheet(payload, other), keep=INPUT_SHEETS)

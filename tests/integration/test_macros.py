@@ -15,6 +15,7 @@ from remote_book import (
     sheet_names_of_actions,
     sheet_payload,
 )
+from report_cells import REFRESH_SENTENCE
 
 from bdt_xl import schema as s
 from bdt_xl.core.lists import DEFAULT_LISTS
@@ -184,7 +185,7 @@ def test_missing_agreements_is_told_in_one_sentence(payload):
 
 def test_unexpected_error_keeps_the_old_report_and_restores_settings(payload, monkeypatch):
     fail_chart_add(monkeypatch, on_call=3)
-    old = [sheet_payload(name, [["old"]]) for name in s.REPORT_TABLES]
+    old = [sheet_payload(name, [[REFRESH_SENTENCE["en"]]]) for name in s.REPORT_TABLES]
     payload = {**payload, "sheets": payload["sheets"] + old}
     book = remote_book(payload)
     summary = refresh_report(book)  # no exception escapes: xlwings would show a traceback
