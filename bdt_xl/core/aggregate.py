@@ -136,6 +136,9 @@ BREAKDOWNS = {  # table: (list kind, agreement column, column partners are count
     s.BY_REGION: (REGION, REGION_COL, None),
     s.BY_PRIORITY: (PRIORITY, PRIORITY_COL, None),
 }
+# ``breakdown`` counts partners with the codes of the table's own column: a table that counted
+# them by another column would need that column's codes.
+assert all(by in (None, column) for _, column, by in BREAKDOWNS.values())
 
 
 def breakdown(parts: Slices, lists: ReferenceLists, table: str) -> pd.DataFrame:
