@@ -351,3 +351,18 @@ def test_ecb_fallback_asked_in_settings_without_its_package_is_exit_2(tmp_path):
     assert run.returncode == 2, run.stdout + run.stderr
     line = _one_line(run.stderr)
     assert "pip install" in line and "currencyconverter" in line
+
+
+def test_headline_counts_are_grouped_by_thousands(books, tmp_path, capsys):
+    """"8,055 agreements (5,199 financial)": every count of the headline line is grouped."""
+    from bdt_xl import cli
+    from bdt_xl import schema as s
+    from bdt_xl.api import run_file
+
+    report = run_file(books["clean"])
+    summary = report.tables[s.SUMMARY]
+    year = summary[s.PERIOD] == str(report.report_year)
+    summary.loc[year, [s.AGREEMENTS_N, s.FINANCIAL_N, s.PARTNERS_N]] = [8055, 5199, 1300]
+    cli._print_summary(report, tmp_path / "r.xlsx")
+    out = capsys.readouterr().out
+    assert "8,055 agreements (5,199 financial) with 1,300 partners" in out
