@@ -40,7 +40,7 @@ def _is_report_sheet(ws, sheet) -> bool:
         first = None
     if isinstance(first, str) and first.strip() in REFRESH_NOTES:
         return True
-    expected = {block.name.casefold(): tuple(block.columns) for block in sheet.tables}
+    expected = {name.casefold(): columns for name, columns in sheet.table_columns().items()}
     try:
         tables = list(ws.tables)
     except UNSUPPORTED:

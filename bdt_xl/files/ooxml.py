@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from bdt_xl.layout.references import address
+from bdt_xl.layout.references import address, column_number
 
 #: SpreadsheetML: workbook, worksheets, tables.
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -155,10 +155,7 @@ def cell_position(ref: str) -> tuple[int, int]:
     """``"AB12"`` -> ``(12, 28)`` (1-based row and column); ``$`` signs are ignored."""
     ref = ref.replace("$", "").upper()
     letters = ref.rstrip("0123456789")
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(ref[len(letters):]), col
+    return int(ref[len(letters):]), column_number(letters)
 
 
 def range_bounds(ref: str) -> tuple[int, int, int, int]:

@@ -28,9 +28,10 @@ from bdt_xl.core.table import (
     stand_in_sheets,
 )
 from bdt_xl.errors import WorkbookError
-from bdt_xl.files.formula_cells import formula_cells
+from bdt_xl.files.formula_cells import formula_cells, scan_errors
 from bdt_xl.files.guarded_package import Package, guarded
 from bdt_xl.files.ooxml import sheet_parts
+from bdt_xl.files.sheet_xml import chunks
 
 
 def _has_empty(values: list[list[object]]) -> bool:
@@ -222,35 +223,21 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
     return tables
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?'
-                         rb'<v>([^<]*)</v>', re.S)
-
-
 def _error_cells(path: Path | io.BytesIO, sheets: set[str] | None = None
                  ) -> dict[str, dict[tuple[int, int], str]]:
-    """Cells holding Excel error values, per sheet name, keyed by 0-based (row, col)."""
+    """Cells holding Excel error values, per sheet name, keyed by 0-based (row, col): the
+    guard's scan (``formula_cells.scan_errors``) for a package it did not look at."""
     found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for sheet, member in sheet_parts(archive).items():
                 if sheets is not None and sheet not in sheets:
                     continue
-                xml = archive.read(member)
-                at = xml.find(b't="e"')
-                while at != -1:  # jump from one error cell to the next: no full regex scan
-                    match = _ERROR_CELL.match(xml, xml.rfind(b"<c ", 0, at))
-                    if match:
-                        col, row, value = match.groups()
-                        found.setdefault(sheet, {})[(int(row) - 1, _column_index(col.decode()))] \
-                            = value.decode()
-                    at = xml.find(b't="e"', at + 5)
+                cells: dict[tuple[int, int], str] = {}
+                for piece in chunks(archive, member):
+                    scan_errors(piece, cells)
+                if cells:
+                    found[sheet] = cells
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         return found
     return found
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1

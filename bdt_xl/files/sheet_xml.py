@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bdt_xl.layout.references import column_number
+
 CHUNK_BYTES = 4 * 2**20
 MAX_COLUMNS = 16_384
 #: A sheet read without an Excel Table: its header row's columns beyond this are ignored.
@@ -41,11 +43,8 @@ class Area:
 
 
 def column_index(letters: str) -> int:
-    """``A`` -> 0, ``AB`` -> 27."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+    """``A`` -> 0, ``AB`` -> 27: the 0-based column calamine counts in."""
+    return column_number(letters) - 1
 
 
 def parse_ref(ref: str) -> Area | None:

@@ -102,6 +102,13 @@ def _figure(data: Dataset, dimension: object, value: object, period: Period,
     return record[_COLUMN[measure]], total
 
 
+def _one_figure(measure: str, dimension: object, value: object, year: object,
+                through: object, agreements, rates, lists, settings) -> float:
+    """The value of one category for ``measure`` (BDT_COUNT, BDT_FUNDS, BDT_PARTNERS)."""
+    data = dataset(agreements, rates, lists, settings)
+    return _figure(data, dimension, value, _period(data, year, through), measure)[0]
+
+
 @in_cell
 def share(dimension: object, value: object, year: object, measure: object = None,
           through: object = None, agreements: TableValues | None = None,
@@ -125,9 +132,8 @@ def count(dimension: object, value: object, year: object, through: object = None
           agreements: TableValues | None = None, rates: TableValues | None = None, *,
           lists: TableValues | None = None, settings: TableValues | None = None) -> int | str:
     """Number of agreements of the period in one category (dimension “all”: every one)."""
-    data = dataset(agreements, rates, lists, settings)
-    return int(_figure(data, dimension, value, _period(data, year, through),
-                       AGREEMENTS_MEASURE)[0])
+    return int(_one_figure(AGREEMENTS_MEASURE, dimension, value, year, through, agreements,
+                           rates, lists, settings))
 
 
 @in_cell
@@ -136,9 +142,8 @@ def funds(dimension: object, value: object, year: object, through: object = None
           lists: TableValues | None = None, settings: TableValues | None = None
           ) -> float | str:
     """Funds (partner + ITU components, USD) of the period's agreements in one category."""
-    data = dataset(agreements, rates, lists, settings)
-    return float(_figure(data, dimension, value, _period(data, year, through),
-                         FUNDS_MEASURE)[0])
+    return float(_one_figure(FUNDS_MEASURE, dimension, value, year, through, agreements,
+                             rates, lists, settings))
 
 
 @in_cell
@@ -147,9 +152,8 @@ def partners(dimension: object, value: object, year: object, through: object = N
              lists: TableValues | None = None, settings: TableValues | None = None
              ) -> int | str:
     """Distinct partners of the period in one category."""
-    data = dataset(agreements, rates, lists, settings)
-    return int(_figure(data, dimension, value, _period(data, year, through),
-                       PARTNERS_MEASURE)[0])
+    return int(_one_figure(PARTNERS_MEASURE, dimension, value, year, through, agreements,
+                           rates, lists, settings))
 
 
 @in_cell

@@ -300,6 +300,11 @@ class SheetLayout:
     def table(self, name: str) -> TableBlock:
         return next(block for block in self.tables if block.name == name)
 
+    def table_columns(self) -> dict[str, tuple[str, ...]]:
+        """Each table's name and columns: how a report sheet written before the report mark
+        (or the refresh sentence) existed is recognised, in a file and in live Excel."""
+        return {block.name: tuple(block.columns) for block in self.tables}
+
     def written_outside_tables(self) -> list[CellRange]:
         """The cells the report writes outside its tables whose content varies from one
         refresh to the next (notices, hidden chart labels): an in-place refresh records them

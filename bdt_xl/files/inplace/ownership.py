@@ -87,8 +87,7 @@ def owned_sheets(path: Path, layout) -> list[str]:
     """The existing sheets the refresh of ``layout`` may replace; raises ``WouldLoseFeatures``
     (never forceable) naming the user's sheet, table or name that clashes and what to rename."""
     wanted = report_sheets(layout)
-    columns = {sheet.name: {block.name: tuple(block.columns) for block in sheet.tables}
-               for sheet in layout.sheets}
+    columns = {sheet.name: sheet.table_columns() for sheet in layout.sheets}
     by_key = {name.casefold(): name for name in wanted}
     table_keys = {t.casefold(): t for tables in wanted.values() for t in tables}
     with zipfile.ZipFile(path) as package:
