@@ -116,16 +116,17 @@ def _wrapped(paragraph: str, per_line: int) -> int:
     return lines
 
 
-def row_heights(block: TableBlock) -> dict[int, float]:
-    """Heights (points) of the table rows whose header or long text wraps to several lines."""
+def row_heights(block: TableBlock, wrapped_values: dict[str, list[object]]) -> dict[int, float]:
+    """Heights (points) of the table rows whose header or long text wraps to several lines
+    (``wrapped_values``: the cells of each wrapped column, as written)."""
     heights = {}
     header = max(lines_needed(c, block.column_widths.get(c, DEFAULT_COLUMN_WIDTH))
                  for c in block.columns)
     if header > 1:
         heights[block.anchor_row] = header * ROW_POINTS
     if block.wrapped:
-        needed = [[lines_needed(plain(v), block.column_widths[column])
-                   for v in block.frame[column].tolist()] for column in block.wrapped]
+        needed = [[lines_needed(v, block.column_widths[column])
+                   for v in wrapped_values[column]] for column in block.wrapped]
         for i, lines in enumerate(map(max, zip(*needed))):
             if lines > 1:
                 heights[block.anchor_row + 1 + i] = lines * ROW_POINTS
@@ -137,7 +138,7 @@ def table_block(name: str, frame: pd.DataFrame, anchor_row: int = 1) -> TableBlo
     formats and widths per column."""
     formats = {}
     widths = {}
-    wrapped = []
+    wrapped: dict[str, list[object]] = {}
     for column in frame.columns:
         fmt = number_format(column)
         if fmt:
@@ -145,10 +146,10 @@ def table_block(name: str, frame: pd.DataFrame, anchor_row: int = 1) -> TableBlo
         values = [plain(v) for v in frame[column].tolist()]
         widths[column] = column_width(column, values, fmt)
         if wraps(values, fmt):
-            wrapped.append(column)
+            wrapped[column] = values
     block = TableBlock(name, frame, anchor_row=anchor_row, number_formats=formats,
                        column_widths=widths, wrapped=tuple(wrapped))
-    return replace(block, row_heights=row_heights(block))
+    return replace(block, row_heights=row_heights(block, wrapped))
 
 
 def table_points(block: TableBlock) -> float:
