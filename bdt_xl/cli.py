@@ -133,10 +133,12 @@ def _check_input(workbook: Path, ecb_fallback: bool | None) -> None:
 def _build(opening, target: Path, given: str, options, quiet: bool):
     from bdt_xl.core.pipeline import require_rates, run
     from bdt_xl.files.reader import read_workbook
+    from bdt_xl.files.report_file import load_engine
 
     progress = Progress(quiet)
     try:
         progress.step("Reading the workbook…")
+        load_engine()  # while calamine still parses (without the GIL), not after it
         tables = read_workbook(opening.result())  # raises the opening's WorkbookError
         outcome = run(tables, options, progress.step)
         require_rates(tables, outcome.checked, options.ecb_fallback)

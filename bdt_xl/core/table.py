@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import not_
 from typing import Any
 
 from bdt_xl import schema as s
@@ -37,17 +39,29 @@ class RawTable:
         if not values:
             return cls(name, sheet or name, [], [], [])
         header = ["" if cell is None else str(cell) for cell in values[0]]
-        rows, numbers = [], []
-        for offset, row in enumerate(values[1:], start=1):
-            if not isinstance(row, list):
-                row = list(row)
-            # blank = every cell blank; most rows fail on their first cell, without a scan
-            if row and is_blank(row[0]) and (None in row or "" in row) and \
-                    all(is_blank(cell) for cell in row):
-                continue
-            rows.append(row)
-            numbers.append(header_row + offset)
-        return cls(name, sheet or name, header, rows, numbers)
+        body = values[1:]
+        if not all(map(list.__instancecheck__, body)):
+            body = [row if isinstance(row, list) else list(row) for row in body]
+        numbers = range(header_row + 1, header_row + 1 + len(body))
+        blank = set(_blank_rows(body))
+        if not blank:
+            return cls(name, sheet or name, header, body, list(numbers))
+        kept = [i for i in range(len(body)) if i not in blank]
+        return cls(name, sheet or name, header, [body[i] for i in kept],
+                   [numbers[i] for i in kept])
+
+
+def _blank_rows(rows: list[list[object]]) -> list[int]:
+    """Positions of the rows whose every cell is blank. Nearly every row fails on its first
+    cell, so first cells are tested all at once (at C speed when they are all text: a text
+    is blank when stripping leaves nothing), and only the rows that pass are tested whole."""
+    firsts = [row[0] if row else "x" for row in rows]  # an empty row [] is kept, as it was
+    if set(map(type, firsts)) <= {str}:
+        suspects = compress(range(len(rows)), map(not_, map(str.strip, firsts)))
+    else:
+        suspects = compress(range(len(rows)), map(is_blank, firsts))
+    return [i for i in suspects if (None in rows[i] or "" in rows[i])
+            and all(is_blank(cell) for cell in rows[i])]
 
 
 def is_blank(value: object) -> bool:
