@@ -116,8 +116,8 @@ def refresh(args: argparse.Namespace) -> int:
         raise Failure("the report would overwrite the input workbook; choose another --out file.")
     given = str(args.out if args.out is not None else target)  # as the user typed it
     _guard(lambda: check_output(target, given), args.debug)
-    from bdt_xl.files.reader import open_in_background
-    opening = open_in_background(workbook)  # calamine parses while the engine is imported
+    from bdt_xl.files.reading_thread import Opening
+    opening = Opening(workbook)  # calamine parses while the engine is imported
     report = _guard(lambda: _build(opening, target, given, options(), args.quiet), args.debug)
     if not args.quiet:
         _print_summary(report, target)

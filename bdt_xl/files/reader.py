@@ -13,7 +13,6 @@ import io
 import os
 import re
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -86,18 +85,10 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
     return OpenedWorkbook(path, book, tables, package)
 
 
-def open_in_background(path: str | os.PathLike[str]) -> Future[OpenedWorkbook]:
-    """Open and read the workbook on a worker thread. calamine parses without holding the
-    GIL, so the caller can meanwhile import the engine (pandas, pydantic, openpyxl), which
-    takes about as long as parsing 50,000 rows; the tables' cells are turned into Python
-    objects there too, so that ``read_workbook`` of the result only hands them over."""
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdt-open")
-    future = worker.submit(_open_and_read, path)
-    worker.shutdown(wait=False)
-    return future
-
-
-def _open_and_read(path: str | os.PathLike[str]) -> OpenedWorkbook:
+def open_and_read(path: str | os.PathLike[str]) -> OpenedWorkbook:
+    """Open the workbook and turn its tables' cells into Python objects (what the reading
+    thread does, see ``reading_thread``): ``read_workbook`` of the result only hands them
+    over."""
     opened = open_workbook(path)
     try:
         opened.read = _read_tables(opened)
