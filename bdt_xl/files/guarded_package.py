@@ -47,8 +47,10 @@ class SheetLook:
     errors: dict[tuple[int, int], str]
 
 
-def look(archive: zipfile.ZipFile, member: str) -> SheetLook:
-    """The sheet inflated once, piece by piece; walked cell by cell only when unusual."""
+def look(archive: zipfile.ZipFile, member: str, hidden: bool = True) -> SheetLook:
+    """The sheet inflated once, piece by piece; walked cell by cell only when unusual.
+    Without ``hidden``, only the bound of the grid: the cells calamine hides are left for
+    ``with_hidden_cells``."""
     prefix = b""
     unusual = False
     formulas: dict[tuple[int, int], FormulaCell] = {}
@@ -57,8 +59,9 @@ def look(archive: zipfile.ZipFile, member: str) -> SheetLook:
         if i == 0:
             prefix = root_prefix(piece)
         unusual = unusual or needs_walk(piece, prefix)
-        scan_formulas(piece, formulas)
-        scan_errors(piece, errors)
+        if hidden:
+            scan_formulas(piece, formulas)
+            scan_errors(piece, errors)
     if not unusual:
         return SheetLook(26 * 99_999, formulas, errors)
     rows, cols = extent(archive, member)
@@ -75,8 +78,9 @@ class Package:
     looks: dict[str, SheetLook] = field(default_factory=dict)  # per input sheet name
 
 
-def guarded(path: Path) -> Package:
-    """Check ``path`` against the limits and cut its oversize input sheets.
+def guarded(path: Path, hidden: bool = True) -> Package:
+    """Check ``path`` against the limits and cut its oversize input sheets. Without
+    ``hidden``, the looks hold no formula or error cell yet (see ``with_hidden_cells``).
 
     Raises ``NotAWorkbook`` (one sentence) for a package that would inflate beyond the limits
     and ``WorkbookError`` for an input table too big to read. A file that is not a zip is
@@ -94,7 +98,7 @@ def guarded(path: Path) -> Package:
         except (KeyError, ElementTree.ParseError, ValueError):
             return Package(path)
         names = {member: name for name, member in sheets.items()}
-        looks = {member: look(archive, member) for member in [*areas, *plain]}
+        looks = {member: look(archive, member, hidden) for member in [*areas, *plain]}
         package.looks = {names.get(m, m): sheet for m, sheet in looks.items()}
         oversize = [m for m, sheet in looks.items() if sheet.grid_cells > MAX_GRID_CELLS
                     or any(area.cells > MAX_GRID_CELLS for _, area in areas.get(m, []))]
@@ -117,6 +121,17 @@ def guarded(path: Path) -> Package:
         package.source = _copy(archive, replaced, set(areas) | plain, set(names))
         package.cut_sheets = [names.get(m, m) for m in oversize]
         return package
+
+
+def with_hidden_cells(package: Package, path: Path) -> None:
+    """Add to the package's looks the cells calamine hides (formulas, error values), found in
+    the file's input sheets: the second half of ``guarded(path, hidden=False)``."""
+    with zipfile.ZipFile(path) as archive:
+        members = sheet_parts(archive)
+        for sheet, seen in package.looks.items():
+            for piece in chunks(archive, members.get(sheet, sheet)):
+                scan_formulas(piece, seen.formulas)
+                scan_errors(piece, seen.errors)
 
 
 def _workbook_facts(archive: zipfile.ZipFile) -> dict[str, bool]:

@@ -15,6 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from bdt_xl.core.lists import normalize
@@ -32,6 +33,9 @@ from bdt_xl.files.guarded_package import Package, guarded
 from bdt_xl.files.ooxml import sheet_parts
 from bdt_xl.files.sheet_xml import chunks
 
+if TYPE_CHECKING:
+    from bdt_xl.files.forked_guard import ForkedGuard
+
 
 def _has_empty(values: list[list[object]]) -> bool:
     """Whether any cell reads as empty (calamine also reports error cells as empty)."""
@@ -48,8 +52,10 @@ class OpenedWorkbook:
     read: dict[str, RawTable] | None = None  # the tables, when already read on the worker
 
 
-def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
+def open_workbook(path: str | os.PathLike[str], package: Package | None = None
+                  ) -> OpenedWorkbook:
     """Open the workbook and parse its input tables (the slow part of reading, done in Rust).
+    ``package``: the guard's answer for ``path``, when it was taken elsewhere.
 
     Raises ``WorkbookError`` (one clear sentence) when the file cannot be read.
     """
@@ -60,7 +66,8 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
         raise WorkbookError(f"{path} does not exist; check the file name and folder.")
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder; give the path of an .xlsx or .xlsm workbook.")
-    package = guarded(path)  # before calamine: zip bombs, far-away cells
+    if package is None:
+        package = guarded(path)  # before calamine: zip bombs, far-away cells
     try:
         book = (pc.CalamineWorkbook.from_path(str(path), load_tables=True)
                 if isinstance(package.source, Path) else
@@ -85,12 +92,21 @@ def open_workbook(path: str | os.PathLike[str]) -> OpenedWorkbook:
     return OpenedWorkbook(path, book, tables, package)
 
 
-def open_and_read(path: str | os.PathLike[str]) -> OpenedWorkbook:
+def open_and_read(path: str | os.PathLike[str], guard: ForkedGuard | None = None
+                  ) -> OpenedWorkbook:
     """Open the workbook and turn its tables' cells into Python objects (what the reading
     thread does, see ``reading_thread``): ``read_workbook`` of the result only hands them
-    over."""
-    opened = open_workbook(path)
+    over. With ``guard``, the guard's look is the forked copy's, its hidden cells taken in
+    once calamine has parsed."""
     try:
+        opened = open_workbook(path, guard.package() if guard is not None else None)
+    except BaseException:
+        if guard is not None:
+            guard.close()
+        raise
+    try:
+        if guard is not None and opened.package is not None:
+            guard.complete(opened.package)
         opened.read = _read_tables(opened)
     except BaseException:
         opened.book.close()
