@@ -32,6 +32,7 @@ from bdt_xl.core.agreement_frame import (
     TYPE,
 )
 from bdt_xl.core.agreement_frame import REGION as REGION_COL
+from bdt_xl.core.agreement_rules import first_positions
 from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists
 from bdt_xl.core.report import YEAR, Period
 
@@ -158,8 +159,8 @@ def breakdown(parts: Slices, lists: ReferenceLists, table: str) -> pd.DataFrame:
         counts = np.bincount(codes[listed], minlength=len(categories))
         money = np.bincount(codes[listed], weights=funds[listed], minlength=len(categories))
         if partner_column is not None:  # each partner once, under its first row's label
-            _, first = np.unique(sub[KEY].to_numpy(), return_index=True)
-            first_codes = codes[np.sort(first)]
+            first = _first_rows(sub[KEY].to_numpy())[0]
+            first_codes = codes[first]
             partners = np.bincount(first_codes[first_codes >= 0], minlength=len(categories))
             n_partners = len(first)
         n, total = len(sub), float(np.nansum(sub[FUNDS].to_numpy(dtype=float)))
@@ -180,6 +181,14 @@ def breakdown(parts: Slices, lists: ReferenceLists, table: str) -> pd.DataFrame:
                            s.FUNDS_USD: funds_usd, s.FUNDS_SHARE: float(_share(funds_usd, total))})
             records.append(record)
     return _frame(table, records)
+
+
+def _first_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The position of each partner's first row, in row order, and each row's partner
+    number into them (``pd.factorize`` numbers partners as they first appear: O(n), where
+    ``np.unique`` sorts)."""
+    of_row, _ = pd.factorize(keys)
+    return first_positions(of_row), of_row
 
 
 def _codes(labels: pd.Series) -> tuple[list[object], np.ndarray]:
@@ -212,7 +221,7 @@ def top_partners(parts: Slices, top_n: int) -> pd.DataFrame:
             continue
         keys = sub[KEY].to_numpy()[paying]
         usd = usd[paying]
-        partners, first, of_row = np.unique(keys, return_index=True, return_inverse=True)
+        first, of_row = _first_rows(keys)
         contribution = np.bincount(of_row, weights=usd)
         names = np.array([str(n) for n in sub[PARTNER_NAME].to_numpy()[paying][first]])
         best = np.lexsort((names, -contribution))[:top_n]  # stable: ties keep key order

@@ -231,9 +231,15 @@ def partner_consistency(frame: pd.DataFrame, sheet: str) -> list[Issue]:
 def first_of_group(codes: np.ndarray) -> np.ndarray:
     """For each row, the position of the first row with its code (codes numbered in order
     of first appearance, as ``pd.factorize`` numbers them)."""
+    return first_positions(codes)[codes]
+
+
+def first_positions(codes: np.ndarray) -> np.ndarray:
+    """The position of the first row of each code, code by code (codes numbered in order of
+    first appearance, as ``pd.factorize`` numbers them)."""
     new = np.ones(len(codes), dtype=bool)
     new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    return np.flatnonzero(new)[codes]
+    return np.flatnonzero(new)
 
 
 def _plan_span(lists: ReferenceLists) -> str:
