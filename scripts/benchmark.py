@@ -16,7 +16,7 @@ and the ratio reported is the median of the per-pair ratios:
 Targets: refresh/calamine ratio <= 2.5x at 50,000 rows; refresh peak RSS <= 250 MiB.
 Exit status 1 if a target fails.
 
-    python scripts/benchmark.py [--sizes 1000,10000,50000] [--repeat 3] [--workdir DIR]
+    python scripts/benchmark.py [--sizes 1000,10000,50000] [--repeat 9] [--workdir DIR]
                                 [--json FILE]
 """
 
@@ -208,6 +208,15 @@ def show(report: dict) -> None:
         for part in ("calamine", "refresh"):
             if "error" in row[part]:
                 print(f"  {row['rows']:,} rows, {part}: {row[part]['error']}")
+        if len(row.get("ratios", [])) >= 4:
+            low, q1, mid, q3, high = _spread(row["ratios"])
+            print(f"  {row['rows']:,} rows, per-pair ratios: min {low:.2f}, quartiles "
+                  f"{q1:.2f} / {mid:.2f} / {q3:.2f}, max {high:.2f}")
+    if report.get("core_speeds"):
+        print("  the same pure-Python loop on each CPU, before and after the runs (s): "
+              + "; ".join(f"cpu{cpu} {' / '.join(f'{t:.2f}' for t in times)}"
+                          for cpu, times in report["core_speeds"].items())
+              + " (unequal CPUs make the per-pair ratio depend on where each run lands)")
     imp = report["import"]
     if "error" in imp:
         print(f"\nimports of a refresh: {imp['error']}")
@@ -221,6 +230,30 @@ def show(report: dict) -> None:
     print()
     for name, verdict in checks(report):
         print(f"{verdict.split()[0]:>4}  {name}  {' '.join(verdict.split()[1:])}")
+
+
+def _spread(values: list[float]) -> tuple[float, float, float, float, float]:
+    q1, mid, q3 = statistics.quantiles(values, n=4)
+    return min(values), q1, mid, q3, max(values)
+
+
+_LOOP = ("import time\nt = time.perf_counter()\nn = 0\nfor i in range(3_000_000):\n    n += i\n"
+         "print(time.perf_counter() - t)")
+
+
+def core_speeds() -> dict[int, float]:
+    """Seconds the same pure-Python loop takes pinned to each CPU (Linux): a virtual
+    machine's CPUs do not always run at the same speed, and a refresh uses two of them
+    while the bare read uses one."""
+    if not hasattr(os, "sched_getaffinity"):
+        return {}
+    speeds = {}
+    for cpu in sorted(os.sched_getaffinity(0)):
+        pin = f"import os\nos.sched_setaffinity(0, {{{cpu}}})\n" + _LOOP
+        out = subprocess.run([sys.executable, "-c", pin], capture_output=True, text=True)
+        if out.returncode == 0:
+            speeds[cpu] = float(out.stdout)
+    return speeds
 
 
 def compile_package() -> None:
@@ -237,13 +270,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000",
                         type=lambda text: [int(x) for x in text.split(",") if x.strip()])
-    parser.add_argument("--repeat", type=int, default=5, help="pairs of alternated runs")
+    parser.add_argument("--repeat", type=int, default=9, help="pairs of alternated runs")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "bdt-xl-benchmark"))
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     compile_package()
+    before = core_speeds()
     report = run(args)
+    after = core_speeds()
+    report["core_speeds"] = {cpu: [before[cpu], after[cpu]] for cpu in before if cpu in after}
     report["checks"] = dict(checks(report))
     show(report)
     if args.json:
