@@ -1,5 +1,6 @@
-"""The reader's byte-level look at sheet XML never misses what could make calamine allocate a
-huge grid: checked against the plain regular-expression statement of the rule."""
+"""The reader's byte-level look at sheet XML flags exactly what the plain regular-expression
+statement of each rule flags: cells that could make calamine allocate a
+huge grid, formula cells and error cells."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bdt_xl.core.table import RawTable
-from bdt_xl.files.sheet_xml import needs_walk
+from bdt_xl.files.formula_cells import _CELL, _REF, _VALUE, _add, scan_errors, scan_formulas
+from bdt_xl.files.sheet_xml import column_index, needs_walk
 
 
 def rule(piece: bytes, prefix: bytes) -> bool:
@@ -28,9 +30,63 @@ pieces = st.lists(_PARTS, max_size=40).map(b"".join)
 
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(pieces, st.sampled_from([b"", b"x:"]))
-def test_needs_walk_flags_every_piece_the_rule_flags(piece, prefix):
-    if rule(piece, prefix):
-        assert needs_walk(piece, prefix)
+def test_needs_walk_flags_exactly_the_pieces_the_rule_flags(piece, prefix):
+    assert needs_walk(piece, prefix) == rule(piece, prefix)
+
+
+def cells_holding(piece: bytes, needle: bytes) -> list[bytes]:
+    """The rule in words for the formula and error scans: from each ``needle`` not inside a
+    cell already found, back to the start of its cell element, and that whole element."""
+    cell = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+    found, at = [], piece.find(needle)
+    while at != -1:
+        lo = max(0, at - 20_000)
+        start = max(piece.rfind(b"<c ", lo, at), piece.rfind(b":c ", lo, at) - 1)
+        match = cell.match(piece, start) if start >= 0 else None
+        if match and match.end() > at:
+            found.append(match.group(0))
+            at = piece.find(needle, match.end())
+        else:
+            at = piece.find(needle, at + 1)
+    return found
+
+
+_CELL_PARTS = st.sampled_from([b'<c r="A1"', b'<x:c r="B2"', b' t="e"', b' t="n"', b">",
+                               b"<v>#N/A</v>", b"<v>1</v>", b"<f>A1+1</f>", b"<f/>", b"</c>",
+                               b"</x:c>", b"/>", b"<row r=\"1\">", b"</row>", b"<f", b"q"])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_CELL_PARTS, max_size=30).map(b"".join))
+def test_formula_and_error_scans_find_the_cells_the_rule_finds(piece):
+    formulas: dict = {}
+    errors: dict = {}
+    scan_formulas(piece, formulas)
+    scan_errors(piece, errors)
+    expected_formulas = {}
+    for cell in cells_holding(piece, b"<f"):
+        _add(expected_formulas, _CELL.match(cell))
+    assert formulas == expected_formulas
+    expected_errors = {}
+    for cell in cells_holding(piece, b't="e"'):
+        attributes, body = _CELL.match(cell).groups()
+        ref, value = _REF.search(attributes), _VALUE.search(body or b"")
+        if ref and value and b't="e"' in attributes:
+            expected_errors[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = \
+                value.group(1).decode()
+    assert errors == expected_errors
+
+
+def test_scans_on_hand_written_cells():
+    piece = (b'<row r="3"><c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="C3"><v>2</v></c>'
+             b'<c r="D3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c></row>')
+    formulas: dict = {}
+    errors: dict = {}
+    scan_formulas(piece, formulas)
+    scan_errors(piece, errors)
+    assert errors == {(2, 1): "#DIV/0!"}
+    assert set(formulas) == {(2, 1), (2, 3)}
+    assert formulas[(2, 3)].formula == '"a"&amp;"b"' and formulas[(2, 3)].cached == "ab"
 
 
 def test_needs_walk_on_hand_written_pieces():
