@@ -151,7 +151,7 @@ def _build(opening, target: Path, given: str, options, quiet: bool):
         progress.step(f"Writing {target.name}…")
         failure = _write(outcome.report, target, given)
         if _KEPT_UNTIL_EXIT is not None:
-            _KEPT_UNTIL_EXIT.append((opening, tables, outcome))
+            _KEPT_UNTIL_EXIT.append((opening, outcome))  # the opening holds the tables read
     finally:
         progress.done()
     if failure is not None:

@@ -224,7 +224,7 @@ def top_partners(parts: Slices, top_n: int) -> pd.DataFrame:
         first, of_row = _first_rows(keys)
         contribution = np.bincount(of_row, weights=usd)
         names = np.array([str(n) for n in sub[PARTNER_NAME].to_numpy()[paying][first]])
-        best = np.lexsort((names, -contribution))[:top_n]  # stable: ties keep key order
+        best = np.lexsort((names, -contribution))[:top_n]  # ties: by name (one per partner)
         types = sub[TYPE].to_numpy()[paying][first]
         amounts = sub[PARTNER_AMT].to_numpy(dtype=float)[paying]
         currencies = sub[CURRENCY].to_numpy()[paying]

@@ -125,7 +125,10 @@ def guarded(path: Path, hidden: bool = True) -> Package:
 
 def with_hidden_cells(package: Package, path: Path) -> None:
     """Add to the package's looks the cells calamine hides (formulas, error values), found in
-    the file's input sheets: the second half of ``guarded(path, hidden=False)``."""
+    the file's input sheets: the second half of ``guarded(path, hidden=False)``. A package the
+    guard could not look into (no looks) has none to add."""
+    if not package.looks:
+        return
     with zipfile.ZipFile(path) as archive:
         members = sheet_parts(archive)
         for sheet, seen in package.looks.items():

@@ -105,7 +105,7 @@ def open_and_read(path: str | os.PathLike[str], guard: ForkedGuard | None = None
             guard.close()
         raise
     try:
-        if guard is not None and opened.package is not None:
+        if guard is not None:
             guard.complete(opened.package)
         opened.read = _read_tables(opened)
     except BaseException:

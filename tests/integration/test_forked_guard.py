@@ -155,3 +155,12 @@ def test_a_refresh_reports_the_same_with_and_without_the_forked_guard(tmp_path):
     issues = outs["forked"][1]["Issues"]
     assert any(5 in row and "formula" in " ".join(map(str, row)).lower() for row in issues)
     assert any(6 in row and "#N/A" in row for row in issues)
+
+
+def test_the_second_half_adds_nothing_to_a_package_the_guard_could_not_look_into(tmp_path):
+    path = tmp_path / "renamed.xlsx"
+    path.write_text("Agreement ID;Partner\nA-1;Alpha\n", encoding="utf-8")  # a CSV, renamed
+    package = guarded(path)
+    assert package.looks == {}
+    with_hidden_cells(package, path)  # no zip to open: nothing to add, nothing raised
+    assert package.looks == {}
