@@ -105,9 +105,10 @@ def open_and_read(path: str | os.PathLike[str], guard: ForkedGuard | None = None
             guard.close()
         raise
     try:
+        cells = _table_cells(opened)  # needs no hidden cells: the copy looks for them meanwhile
         if guard is not None:
             guard.complete(opened.package)
-        opened.read = _read_tables(opened)
+        opened.read = _raw_tables(opened, cells)
     except BaseException:
         opened.book.close()
         raise
@@ -190,32 +191,51 @@ def _table_names(book) -> list[str]:
 
 
 def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
-    book, path = opened.book, opened.path
+    return _raw_tables(opened, _table_cells(opened))
+
+
+@dataclass
+class _TableCells:
+    """One input table's cells as calamine gives them, and where they sit."""
+    sheet: str
+    header: list[str]
+    values: list[list[object]]
+    header_row: int  # 0-based row of the header
+    first_col: int
+
+
+def _table_cells(opened: OpenedWorkbook) -> dict[str, _TableCells]:
+    """Every input table's cells as Python objects (by name), before any repair."""
+    book = opened.book
     stand_ins = stand_in_sheets(book.sheet_names, opened.tables, INPUT_TABLES)
-    tables: dict[str, RawTable] = {}
+    found: dict[str, _TableCells] = {}
     for wanted in INPUT_TABLES:
         table = opened.tables.get(wanted)
         if table is not None:
-            first_data_row, first_col = table.start  # 0-based; calamine's start is the
-            header_row = first_data_row - 1          # first data row, the header sits above
-            values = table.to_python()
+            # 0-based; calamine's start is the first data row, the header sits above it
+            first_data_row, first_col = table.start
             header = [_unescape(str(c)) for c in table.columns]
-            sheet = table.sheet
+            found[wanted] = _TableCells(table.sheet, header, table.to_python(),
+                                        first_data_row - 1, first_col)
         elif wanted in stand_ins:  # plain sheet named like the table
             sheet = stand_ins[wanted]
-            grid = book.get_sheet_by_name(sheet)
-            values = grid.to_python(skip_empty_area=False)
+            values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             start = header_index(values)
-            if start is None:
-                continue
-            header_row, first_col = start, 0
-            header = ["" if c is None else str(c) for c in values[start]]
-            values = values[start + 1:]
-        else:
-            continue
+            if start is not None:
+                header = ["" if c is None else str(c) for c in values[start]]
+                found[wanted] = _TableCells(sheet, header, values[start + 1:], start, 0)
+    return found
+
+
+def _raw_tables(opened: OpenedWorkbook, cells: dict[str, _TableCells]) -> dict[str, RawTable]:
+    """The tables with the cells calamine hides put back (error values, formula rules)."""
+    tables: dict[str, RawTable] = {}
+    for wanted, table in cells.items():
+        sheet, values, header_row, first_col = \
+            table.sheet, table.values, table.header_row, table.first_col
         seen = opened.package.looks.get(sheet) if opened.package else None
         errors = seen.errors if seen is not None else \
-            _error_cells(path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
+            _error_cells(opened.path, {sheet}).get(sheet, {}) if _has_empty(values) else {}
         if errors:
             values = list(values)  # only the rows holding an error value are copied
             for (r, c), text in errors.items():
@@ -223,8 +243,9 @@ def _read_tables(opened: OpenedWorkbook) -> dict[str, RawTable]:
                 if 0 <= i < len(values) and 0 <= j < len(values[i]):
                     values[i] = list(values[i])
                     values[i][j] = text
-        values, found = _file_rules(opened, wanted, sheet, header, values, header_row, first_col)
-        raw = RawTable.from_values(wanted, [header, *values], sheet, header_row + 1)
+        values, found = _file_rules(opened, wanted, sheet, table.header, values, header_row,
+                                    first_col)
+        raw = RawTable.from_values(wanted, [table.header, *values], sheet, header_row + 1)
         raw.read_issues = found
         tables[wanted] = raw
     return tables
