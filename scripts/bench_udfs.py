@@ -51,6 +51,7 @@ from bdt_xl.workbooks.synthetic import (  # noqa: E402
 EXPLICIT_RATIO_TARGET = 3.0
 WORKBOOK_TARGET_MS = 50.0
 WORKBOOK_TARGET_ROWS = 1000
+EXPLICIT = "explicit ranges, fresh rows"
 FRESH_CELLS = "explicit ranges, fresh cells"
 COPIES = 4  # distinct per-call copies of a range, cycled (building one inside the timing
 #             would time the copy, not the functions)
@@ -192,6 +193,21 @@ def explicit_calls(agreements, rates, copy: Callable[[list[list]], list[list]]
     return [per_copy[i % COPIES][i] for i in range(len(per_copy[0]))]
 
 
+def comparison_floor(agreements, rates, count: int, rounds: int) -> float:
+    """Median ms of ``count`` bare comparisons of fresh copies of both ranges with one kept
+    copy: what any answer that is never stale must at least pay per call."""
+    kept = fresh_rows(agreements), fresh_rows(rates)
+    copies = [(fresh_rows(agreements), fresh_rows(rates)) for _ in range(COPIES)]
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for i in range(count):
+            a, r = copies[i % COPIES]
+            assert a == kept[0] and r == kept[1]
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -204,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     book = FakeBook("Partnerships.xlsm", {s.AGREEMENTS: agreements, s.RATES: rates})
     workbook = mixed_calls(None, None, FakeCaller(book))
     modes = {
-        "explicit ranges, fresh rows": explicit_calls(agreements, rates, fresh_rows),
+        EXPLICIT: explicit_calls(agreements, rates, fresh_rows),
         FRESH_CELLS: explicit_calls(agreements, rates, fresh_cells),
         "workbook tables": workbook,
     }
@@ -239,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     info = functions.cache_info()
     print(f"last round: {info.parses} parse(s), {info.hits:,} cache hits, {info.computed} "
           f"figures computed on first use ({info.compute_ms:.1f} ms)")
+    floor = comparison_floor(agreements, rates, args.calls, args.rounds)
+    cold = statistics.median(r[0] for r in results[EXPLICIT])
+    print(f"floor of explicit ranges (fresh rows): {args.calls:,} plain comparisons of the "
+          f"passed ranges with a copy (list == list, the least a content check can do) take "
+          f"{floor:.1f} ms = {floor / cold:.2f}× the cold call")
     return 1 if failed else 0
 
 
