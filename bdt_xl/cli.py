@@ -137,7 +137,7 @@ _KEPT_UNTIL_EXIT: list[object] | None = None
 
 
 def _build(opening, target: Path, given: str, options, quiet: bool):
-    from bdt_xl.core.pipeline import require_rates, run
+    from bdt_xl.core.pipeline import run
     from bdt_xl.files.reader import read_workbook
     from bdt_xl.files.report_file import load_engine
 
@@ -147,7 +147,6 @@ def _build(opening, target: Path, given: str, options, quiet: bool):
         load_engine()  # while calamine still parses (without the GIL), not after it
         tables = read_workbook(opening.result())  # raises the opening's WorkbookError
         outcome = run(tables, options, progress.step)
-        require_rates(tables, outcome.checked, options.ecb_fallback)
         progress.step(f"Writing {target.name}…")
         failure = _write(outcome.report, target, given)
         if _KEPT_UNTIL_EXIT is not None:

@@ -1,8 +1,9 @@
 """The one pipeline: input tables -> checked rows -> report. Every entry point calls it.
 
-The CLI and the in-place refresh hand it the tables read from a file, the macro the tables
-of the live book, the worksheet functions 2-D lists (``run_tables``). The rules that pick the
-report year and the year-to-date cut-off live here and nowhere else.
+The CLI, the document command, the public API and the in-place refresh hand it the tables
+read from a file, the macro the tables of the live book; ``run_tables`` takes 2-D lists. The
+rules that pick the report year and the year-to-date cut-off live here and nowhere else, and
+so does the refusal of a workbook without a ``Rates`` table (``require_rates``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import build_tables
 from bdt_xl.core.lists import KINDS
-from bdt_xl.core.models import IssueCode, Settings
+from bdt_xl.core.models import Issue, IssueCode, Settings
 from bdt_xl.core.periods import report_periods
 from bdt_xl.core.report import WINDOW, Period, Report
 from bdt_xl.core.table import RawTable
@@ -46,22 +47,27 @@ class Outcome:
 
 
 def run(tables: Mapping[str, RawTable], options: Options | None = None,
-        progress: Progress | None = None) -> Outcome:
-    """Validate the input tables and build the report."""
+        progress: Progress | None = None, *, rates_required: bool = True) -> Outcome:
+    """Validate the input tables and build the report; refused in one sentence when there is
+    no ``Rates`` table to convert the amounts with (``require_rates``), unless not
+    ``rates_required``: each unpriced row is then only its own issue."""
     step = progress or (lambda text: None)
     agreements = tables.get(s.AGREEMENTS)
     step(f"Validating {len(agreements.rows) if agreements else 0:,} rows…")
     checked = validate_tables(tables, options)
+    if rates_required:
+        require_rates(tables, checked, options.ecb_fallback if options is not None else None)
     step("Computing the report…")
     return Outcome(checked, build_report(checked, options))
 
 
 def run_tables(tables: Mapping[str, list[list[object]] | None],
                options: Options | None = None) -> Report:
-    """The report from tables given as 2-D lists, header row first (a range's values)."""
+    """The report from tables given as 2-D lists, header row first (a range's values): the
+    engine's rules on small tables, each row's issues its own (no whole-table refusal)."""
     raw = {name: RawTable.from_values(name, values) for name, values in tables.items()
            if values is not None}
-    return run(raw, options).report
+    return run(raw, options, rates_required=False).report
 
 
 def validate_tables(tables: Mapping[str, RawTable], options: Options | None = None) -> Validated:
@@ -178,15 +184,22 @@ def issues_table(checked: Validated) -> pd.DataFrame:
     return frame
 
 
+def unpriced_without_rates(tables: Mapping[str, RawTable], checked: Validated,
+                           ecb_fallback: bool | None = None) -> list[Issue]:
+    """The rows left unconverted for want of a ``Rates`` table (none when there is one, or
+    when the ECB fallback is on: ``ecb_fallback``, else the Settings' choice)."""
+    if s.RATES in tables:
+        return []
+    if ecb_fallback if ecb_fallback is not None else checked.settings.ecb_fallback:
+        return []
+    return [issue for issue in checked.errors if issue.code is IssueCode.MISSING_RATE]
+
+
 def require_rates(tables: Mapping[str, RawTable], checked: Validated,
                   ecb_fallback: bool | None = None) -> None:
     """Without a ``Rates`` table (and no ECB fallback) every non-USD row would be its own
-    error: every entry point that writes a report refuses with this one sentence instead."""
-    if s.RATES in tables:
-        return
-    if ecb_fallback if ecb_fallback is not None else checked.settings.ecb_fallback:
-        return
-    unpriced = [issue for issue in checked.errors if issue.code is IssueCode.MISSING_RATE]
+    error: ``run`` (every report) and the validate command refuse with this one sentence."""
+    unpriced = unpriced_without_rates(tables, checked, ecb_fallback)
     if not unpriced:
         return
     currencies = ", ".join(sorted({issue.value for issue in unpriced if issue.value}))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bdt_xl import schema as s
-from bdt_xl.core.pipeline import Options, require_rates, run
+from bdt_xl.core.pipeline import Options, run
 from bdt_xl.core.report import Report
 from bdt_xl.errors import BdtError
 from bdt_xl.excel.live_tables import read_live_tables
@@ -65,9 +65,7 @@ def refresh_report(book: Any = None, options: Options | None = None) -> RefreshS
     try:
         check_xlwings(book)  # the workbook's VBA and this Python's xlwings must agree
         tables = read_live_tables(book)
-        outcome = run(tables, options)
-        require_rates(tables, outcome.checked, options.ecb_fallback if options else None)
-        report = outcome.report
+        report = run(tables, options).report
         layout = build_layout(report)
         with excel_paused(book.app):
             written = render_live(layout, book, keep={table.sheet for table in tables.values()})

@@ -18,10 +18,10 @@ import pandas as pd
 
 from bdt_xl import schema as s
 from bdt_xl.core.aggregate import BREAKDOWNS, breakdown, prepare, slices, top_partners, totals
-from bdt_xl.core.fx import USD
 from bdt_xl.core.lists import MEMBERSHIP, PARTNER_TYPE, PRIORITY, REGION, ReferenceLists, normalize
+from bdt_xl.core.models import Issue
 from bdt_xl.core.periods import report_periods, year_period
-from bdt_xl.core.pipeline import ReportDates, data_years, report_dates
+from bdt_xl.core.pipeline import ReportDates, data_years, report_dates, unpriced_without_rates
 from bdt_xl.core.report import Period
 from bdt_xl.core.table import RawTable
 from bdt_xl.core.validation import KEY, Validated, validate
@@ -84,8 +84,7 @@ class Dataset:
         self.checked: Validated = validate(raw)
         self.lists: ReferenceLists = self.checked.lists
         self.settings = self.checked.settings
-        if is_missing(tables[s.RATES]) and not self.settings.ecb_fallback:
-            _require_rates(self.checked)
+        _require_rates(unpriced_without_rates(raw, self.checked))
         self.frame: pd.DataFrame = prepare(self.checked.agreements)
         self.years: list[int] = data_years(self.frame)
         self._slices: dict[tuple[date, date], pd.DataFrame] = {}
@@ -218,13 +217,11 @@ def _check_header(values: TableValues | None, name: str) -> None:
             f"header, e.g. {name}[#All]")
 
 
-def _require_rates(checked: Validated) -> None:
+def _require_rates(unpriced: list[Issue]) -> None:
     """Without a Rates table every amount in another currency than USD is an error, and the
-    figures would silently leave those agreements out: say so instead of answering."""
-    codes = sorted({issue.value.strip().upper() for issue in checked.issues
-                    if issue.column == s.CURRENCY and issue.severity == s.ERROR
-                    and issue.sheet == s.AGREEMENTS and len(issue.value.strip()) == 3
-                    and issue.value.strip().isalpha() and issue.value.strip().upper() != USD})
+    figures would silently leave those agreements out: say so instead of answering (the
+    worksheet's words for ``pipeline.require_rates``)."""
+    codes = sorted({issue.value for issue in unpriced if issue.value})
     if codes:
         shown = ", ".join(codes[:5]) + (" …" if len(codes) > 5 else "")
         raise FunctionArgumentError(

@@ -207,6 +207,24 @@ def test_no_rates_table_refused_in_place_too(books, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["no_rates.xlsx"]  # no backup left
 
 
+def test_no_rates_table_refused_by_the_document_command_too(books, tmp_path):
+    target = tmp_path / "draft.docx"
+    result = invoke(["document", str(books["no_rates"]), "--out", str(target)])
+    assert result.exit_code == 2
+    line = _one_line(result.stderr)
+    assert "this workbook has no Rates table" in line and "2 agreement rows in CHF, EUR" in line
+    assert not target.exists()
+
+
+def test_no_rates_table_refused_by_the_python_api_too(books, tmp_path):
+    import bdt_xl
+
+    target = tmp_path / "r.xlsx"
+    with pytest.raises(bdt_xl.WorkbookError, match="2 agreement rows in CHF, EUR"):
+        bdt_xl.refresh_file(books["no_rates"], target)
+    assert not target.exists()
+
+
 def test_no_rates_table_with_ecb_fallback_goes_ahead(books, tmp_path):
     result = invoke(["refresh", str(books["no_rates"]), "--ecb-fallback",
                      "--out", str(tmp_path / "r.xlsx")])

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bdt_xl.core.pipeline import Options, require_rates, run
+from bdt_xl.core.pipeline import Options, run
 from bdt_xl.core.report import Report
 from bdt_xl.files.inplace.file_safety import KEEP_BACKUPS, LOCK_WAIT
 from bdt_xl.files.inplace.ownership import (
@@ -49,10 +49,7 @@ def refresh_in_place(path: str | os.PathLike[str], options: Options | None = Non
 
     with InPlaceTransaction(path, force=force, backup=backup,
                             keep_backups=keep_backups, lock_wait=lock_wait) as transaction:
-        outcome = run(transaction.tables, options)
-        require_rates(transaction.tables, outcome.checked, options.ecb_fallback if options
-                      else None)
-        report = outcome.report
+        report = run(transaction.tables, options).report
         layout = build_layout(report)
         replaced = [sheet.name for sheet in layout.sheets]
         owned = owned_sheets(transaction.path, layout)
