@@ -5,8 +5,9 @@ runs the one pipeline and writes ``<name> document (<language>).docx`` into the 
 folder (language from the Settings table), then says where in a message box. The workbook
 itself is not touched. A problem is told in one sentence, never as a traceback.
 
-The button runs it through xlwings' ``RunPython`` (``BUTTON_MACRO``), so it needs no VBA of
-its own and works whatever the workbook is called.
+The button runs it through xlwings' ``RunPython`` (``layout.input_tables.DRAFT_BUTTON_MACRO``,
+built into the workbook by ``workbooks.macro_workbook``), so it needs no VBA of its own and
+works whatever the workbook is called.
 """
 
 from __future__ import annotations
@@ -18,12 +19,8 @@ from pathlib import Path
 from bdt_xl.document.writer import default_document_path, write_document
 from bdt_xl.errors import UsageError
 from bdt_xl.excel.macros import read_live_tables, report_failure, tell_user
-from bdt_xl.layout.input_tables import DRAFT_BUTTON_CAPTION, DRAFT_BUTTON_MACRO
 
 log = logging.getLogger(__name__)
-
-#: The button that runs ``main`` (built into the workbook by ``workbooks.macro_workbook``).
-BUTTON_MACRO, BUTTON_CAPTION = DRAFT_BUTTON_MACRO, DRAFT_BUTTON_CAPTION
 
 
 @dataclass

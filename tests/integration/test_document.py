@@ -30,9 +30,9 @@ from bdt_xl.core.pipeline import run
 from bdt_xl.document.drafting import draft_document
 from bdt_xl.document.wording import Wording
 from bdt_xl.document.writer import document_file
-from bdt_xl.excel.draft_document import BUTTON_CAPTION
 from bdt_xl.excel.draft_document import draft_document as draft_macro
 from bdt_xl.files.reader import read_workbook
+from bdt_xl.layout.input_tables import DRAFT_BUTTON_CAPTION as BUTTON_CAPTION
 
 SAMPLE = Path(__file__).resolve().parents[2] / "workbook" / "BDT_Partnerships.xlsx"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
